@@ -1,0 +1,143 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/proto"
+)
+
+// Stream names. Stream and consumer names may not contain dots.
+const (
+	StreamDiscovered = "NEWS_DISCOVERED"
+	StreamFetched    = "NEWS_FETCHED"
+	StreamCleaned    = "NEWS_CLEANED"
+	StreamExtracted  = "NEWS_EXTRACTED"
+	StreamDLQ        = "NEWS_DLQ"
+)
+
+// DuplicateWindow is how long JetStream remembers a Nats-Msg-Id.
+const DuplicateWindow = 2 * time.Hour
+
+// Streams returns the stream configs, as code: one stream per subject, so
+// that each has its own retention and each consumer's lag is its stream's.
+// news.fetched keeps every raw page, compressed, for replay; the dead-letter
+// stream keeps everything until an operator purges it.
+func Streams(replicas int) []jetstream.StreamConfig {
+	if replicas < 1 {
+		replicas = 1
+	}
+	mk := func(name, subject, desc string, maxAge time.Duration) jetstream.StreamConfig {
+		return jetstream.StreamConfig{
+			Name:        name,
+			Description: desc,
+			Subjects:    []string{subject},
+			Retention:   jetstream.LimitsPolicy,
+			Storage:     jetstream.FileStorage,
+			Compression: jetstream.S2Compression,
+			Discard:     jetstream.DiscardOld,
+			MaxAge:      maxAge,
+			Duplicates:  DuplicateWindow,
+			Replicas:    replicas,
+			MaxMsgSize:  MaxPayload,
+		}
+	}
+	return []jetstream.StreamConfig{
+		mk(StreamDiscovered, proto.SubjectDiscovered, "URLs to fetch", 7*24*time.Hour),
+		mk(StreamFetched, proto.SubjectFetched, "raw pages: the corpus of record, kept for replay", 0),
+		mk(StreamCleaned, proto.SubjectCleaned, "article text and page metadata", 30*24*time.Hour),
+		mk(StreamExtracted, proto.SubjectExtracted, "enriched articles", 7*24*time.Hour),
+		mk(StreamDLQ, proto.SubjectDLQPrefix+">", "dead letters of every stage", 0),
+	}
+}
+
+// StreamFor returns the name of the stream that holds subject.
+func StreamFor(subject string) (string, error) {
+	switch subject {
+	case proto.SubjectDiscovered:
+		return StreamDiscovered, nil
+	case proto.SubjectFetched:
+		return StreamFetched, nil
+	case proto.SubjectCleaned:
+		return StreamCleaned, nil
+	case proto.SubjectExtracted:
+		return StreamExtracted, nil
+	}
+	return "", fmt.Errorf("no stream for subject %q", subject)
+}
+
+// ConsumerConfig is the durable pull consumer a stage shares across its
+// replicas; it is named after the stage.
+type ConsumerConfig struct {
+	Stage         string
+	Subject       string
+	AckWait       time.Duration
+	MaxDeliver    int
+	MaxAckPending int
+}
+
+// EnsureStreams creates or updates every stream. It is idempotent.
+func (b *Bus) EnsureStreams(ctx context.Context, replicas int) error {
+	for _, cfg := range Streams(replicas) {
+		if _, err := b.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("declare stream %s: %w", cfg.Name, err)
+		}
+	}
+	return nil
+}
+
+// EnsureConsumer creates or updates the durable consumer of a stage.
+func (b *Bus) EnsureConsumer(ctx context.Context, c ConsumerConfig) (jetstream.Consumer, error) {
+	stream, err := StreamFor(c.Subject)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := b.JS.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
+		Durable:       c.Stage,
+		Description:   "newsflow " + c.Stage + " stage",
+		FilterSubject: c.Subject,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       c.AckWait,
+		MaxDeliver:    c.MaxDeliver,
+		MaxAckPending: c.MaxAckPending,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("declare consumer %s on %s: %w", c.Stage, stream, err)
+	}
+	return cons, nil
+}
+
+// Publish encodes m and publishes it to subject with m.MsgID() as
+// Nats-Msg-Id. It reports whether JetStream dropped it as a duplicate.
+func (b *Bus) Publish(ctx context.Context, subject string, m proto.Message) (dup bool, err error) {
+	data, err := proto.Marshal(m)
+	if err != nil {
+		return false, err
+	}
+	return b.PublishRaw(ctx, subject, data, m.MsgID(), nil)
+}
+
+// ErrTooLarge means a message is over the server's payload limit.
+var ErrTooLarge = errors.New("message over the nats payload limit")
+
+// PublishRaw publishes data with optional extra headers.
+func (b *Bus) PublishRaw(ctx context.Context, subject string, data []byte, msgID string, header map[string][]string) (bool, error) {
+	if max := b.NC.MaxPayload(); max > 0 && int64(len(data)) > max-4096 {
+		return false, fmt.Errorf("publish %s: %w (%d bytes, limit %d)", subject, ErrTooLarge, len(data), max)
+	}
+	msg := newMsg(subject, data, header)
+	opts := []jetstream.PublishOpt{}
+	if msgID != "" {
+		opts = append(opts, jetstream.WithMsgID(msgID))
+	}
+	ack, err := b.JS.PublishMsg(ctx, msg, opts...)
+	if err != nil {
+		return false, fmt.Errorf("publish %s: %w", subject, err)
+	}
+	return ack.Duplicate, nil
+}

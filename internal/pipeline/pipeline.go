@@ -1,0 +1,441 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/internal/bus"
+	"github.com/newsflow/newsflow/internal/telemetry"
+	"github.com/newsflow/newsflow/internal/version"
+	"github.com/newsflow/newsflow/proto"
+)
+
+// Config tunes the consume loop; the zero value of a field takes its default.
+type Config struct {
+	// Concurrency is how many messages one process handles at once.
+	Concurrency int `yaml:"concurrency"`
+	// MaxDeliver is how many times a message is tried before it is dead-lettered.
+	MaxDeliver int `yaml:"max_deliver"`
+	// AckWait is how long the server waits for an ack before redelivering.
+	AckWait time.Duration `yaml:"ack_wait"`
+	// BackoffBase and BackoffMax bound the exponential delay of a retry.
+	BackoffBase time.Duration `yaml:"backoff_base"`
+	BackoffMax  time.Duration `yaml:"backoff_max"`
+	// HandlerTimeout bounds one call of a handler.
+	HandlerTimeout time.Duration `yaml:"handler_timeout"`
+	// BatchSize and BatchWait bound a batch for batch stages.
+	BatchSize int           `yaml:"batch_size"`
+	BatchWait time.Duration `yaml:"batch_wait"`
+}
+
+// WithDefaults fills unset fields.
+func (c Config) WithDefaults() Config {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 4
+	}
+	if c.MaxDeliver <= 0 {
+		c.MaxDeliver = 6
+	}
+	def(&c.AckWait, time.Minute)
+	def(&c.BackoffBase, time.Second)
+	def(&c.BackoffMax, 2*time.Minute)
+	def(&c.HandlerTimeout, 45*time.Second)
+	if c.BatchSize <= 0 {
+		c.BatchSize = 200
+	}
+	def(&c.BatchWait, 200*time.Millisecond)
+	return c
+}
+
+// Validate checks the config.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Concurrency < 0 || c.Concurrency > 1024 {
+		errs = append(errs, fmt.Errorf("pipeline.concurrency: %d is not in 1..1024", c.Concurrency))
+	}
+	if c.MaxDeliver < 0 {
+		errs = append(errs, fmt.Errorf("pipeline.max_deliver: %d is negative", c.MaxDeliver))
+	}
+	if c.BatchSize < 0 || c.BatchSize > 10000 {
+		errs = append(errs, fmt.Errorf("pipeline.batch_size: %d is not in 1..10000", c.BatchSize))
+	}
+	if c.HandlerTimeout > 0 && c.AckWait > 0 && c.HandlerTimeout >= c.AckWait {
+		errs = append(errs, fmt.Errorf("pipeline.handler_timeout: %s must be shorter than ack_wait %s", c.HandlerTimeout, c.AckWait))
+	}
+	return errors.Join(errs...)
+}
+
+// Backoff is the delay before retry number attempt (1-based): BackoffBase
+// doubled per attempt, capped at BackoffMax, with ±20% jitter.
+func (c Config) Backoff(attempt uint64) time.Duration {
+	d := c.BackoffBase
+	for i := uint64(1); i < attempt && d < c.BackoffMax; i++ {
+		d *= 2
+	}
+	if d > c.BackoffMax {
+		d = c.BackoffMax
+	}
+	jitter := time.Duration(float64(d) * (rand.Float64()*0.4 - 0.2))
+	return d + jitter
+}
+
+// Deps is what the runtime gives every stage.
+type Deps struct {
+	Bus     *bus.Bus
+	Log     *zap.Logger
+	Metrics *telemetry.StageMetrics
+}
+
+// Stage is a handler from one subject to another. The runtime decodes the
+// input, calls Handle, publishes every output to To (stamped with the
+// pipeline version), and acks the input only after that.
+type Stage[In, Out proto.Message] struct {
+	Name    string // durable consumer name, log field, metric label
+	From    string // subject consumed
+	To      string // subject published
+	Schema  string // schema of the input
+	Version string // the stage's algorithm version, for pipeline_version
+	New     func() In
+	Handle  func(ctx context.Context, in In) ([]Out, error)
+}
+
+// BatchStage is a handler that takes many messages at once, such as the
+// store writing one transaction per batch. If a batch fails, its messages
+// are retried one by one, so one bad message cannot hold up the others.
+type BatchStage[In proto.Message] struct {
+	Name        string
+	From        string
+	Schema      string
+	New         func() In
+	HandleBatch func(ctx context.Context, in []In) error
+}
+
+// Run consumes s.From with the stage's durable consumer until ctx is
+// cancelled, then stops pulling, finishes the messages in hand and returns.
+func Run[In, Out proto.Message](ctx context.Context, d Deps, cfg Config, s Stage[In, Out]) error {
+	r, cons, err := newRunner(ctx, d, cfg, s.Name, s.From)
+	if err != nil {
+		return err
+	}
+	handle := func(ctx context.Context, m jetstream.Msg) {
+		var in In
+		env, err := r.decode(m, s.Schema, func() proto.Message { in = s.New(); return in })
+		if err == nil {
+			err = r.call(ctx, m, func(ctx context.Context) error {
+				outs, err := s.Handle(ctx, in)
+				if err != nil {
+					return err
+				}
+				for _, out := range outs {
+					out.Env().PipelineVersion = version.Stamp(in.Env().PipelineVersion, s.Name, s.Version)
+					if _, err := d.Bus.Publish(ctx, s.To, out); err != nil {
+						if errors.Is(err, bus.ErrTooLarge) {
+							return Permanent(err)
+						}
+						return err
+					}
+					r.metrics.Out.WithLabelValues(s.Name).Inc()
+				}
+				return nil
+			})
+		}
+		r.settle(ctx, m, env, err)
+	}
+	return r.loop(ctx, cons, handle)
+}
+
+// RunBatch is Run for a batch stage.
+func RunBatch[In proto.Message](ctx context.Context, d Deps, cfg Config, s BatchStage[In]) error {
+	r, cons, err := newRunner(ctx, d, cfg, s.Name, s.From)
+	if err != nil {
+		return err
+	}
+	type item struct {
+		msg jetstream.Msg
+		env *proto.Envelope
+		in  In
+	}
+	handleOne := func(ctx context.Context, it item) {
+		err := r.call(ctx, it.msg, func(ctx context.Context) error { return s.HandleBatch(ctx, []In{it.in}) })
+		r.settle(ctx, it.msg, it.env, err)
+	}
+	handle := func(ctx context.Context, msgs []jetstream.Msg) {
+		items := make([]item, 0, len(msgs))
+		for _, m := range msgs {
+			var in In
+			env, err := r.decode(m, s.Schema, func() proto.Message { in = s.New(); return in })
+			if err != nil {
+				r.settle(ctx, m, env, err)
+				continue
+			}
+			items = append(items, item{m, env, in})
+		}
+		if len(items) == 0 {
+			return
+		}
+		ins := make([]In, len(items))
+		for i, it := range items {
+			ins[i] = it.in
+		}
+		start := time.Now()
+		r.metrics.InFlight.WithLabelValues(r.stage).Add(float64(len(items)))
+		hctx, cancel := context.WithTimeout(ctx, r.cfg.HandlerTimeout)
+		err := safeCall(hctx, func(ctx context.Context) error { return s.HandleBatch(ctx, ins) })
+		cancel()
+		r.metrics.InFlight.WithLabelValues(r.stage).Sub(float64(len(items)))
+		r.metrics.Duration.WithLabelValues(r.stage).Observe(time.Since(start).Seconds())
+		if err == nil {
+			for _, it := range items {
+				r.settle(ctx, it.msg, it.env, nil)
+			}
+			return
+		}
+		if len(items) == 1 {
+			r.settle(ctx, items[0].msg, items[0].env, err)
+			return
+		}
+		r.log.Warn("batch failed, retrying its messages one by one", zap.Int("size", len(items)), zap.Error(err))
+		for _, it := range items {
+			handleOne(ctx, it)
+		}
+	}
+	return r.batchLoop(ctx, cons, handle)
+}
+
+type runner struct {
+	stage   string
+	subject string
+	bus     *bus.Bus
+	log     *zap.Logger
+	metrics *telemetry.StageMetrics
+	cfg     Config
+}
+
+func newRunner(ctx context.Context, d Deps, cfg Config, stage, subject string) (*runner, jetstream.Consumer, error) {
+	cfg = cfg.WithDefaults()
+	if d.Metrics == nil {
+		return nil, nil, errors.New("pipeline: no metrics")
+	}
+	cons, err := d.Bus.EnsureConsumer(ctx, bus.ConsumerConfig{
+		Stage:         stage,
+		Subject:       subject,
+		AckWait:       cfg.AckWait,
+		MaxDeliver:    -1, // the runtime dead-letters after cfg.MaxDeliver tries; the server never drops
+		MaxAckPending: max(cfg.Concurrency*4, cfg.BatchSize*2),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	r := &runner{
+		stage:   stage,
+		subject: subject,
+		bus:     d.Bus,
+		log:     d.Log.With(telemetry.Stage(stage), telemetry.Subject(subject)),
+		metrics: d.Metrics,
+		cfg:     cfg,
+	}
+	return r, cons, nil
+}
+
+// loop pulls one message at a time into a pool of cfg.Concurrency workers.
+func (r *runner) loop(ctx context.Context, cons jetstream.Consumer, handle func(context.Context, jetstream.Msg)) error {
+	it, err := cons.Messages(jetstream.PullMaxMessages(r.cfg.Concurrency * 2))
+	if err != nil {
+		return fmt.Errorf("%s: consume: %w", r.stage, err)
+	}
+	r.log.Info("stage started", zap.Int("concurrency", r.cfg.Concurrency))
+	stopped := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			it.Drain()
+		case <-stopped:
+		}
+	}()
+	// Work goes on after ctx is cancelled: messages in hand are finished
+	// and acked, not abandoned.
+	work := context.WithoutCancel(ctx)
+	sem := make(chan struct{}, r.cfg.Concurrency)
+	var wg sync.WaitGroup
+	defer func() {
+		wg.Wait()
+		close(stopped)
+		r.log.Info("stage stopped")
+	}()
+	for {
+		sem <- struct{}{}
+		m, err := it.Next()
+		if err != nil {
+			<-sem
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return nil
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			r.log.Warn("pull failed", zap.Error(err))
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			handle(work, m)
+		}()
+	}
+}
+
+// batchLoop fetches up to BatchSize messages, waiting at most BatchWait,
+// and hands each batch to handle.
+func (r *runner) batchLoop(ctx context.Context, cons jetstream.Consumer, handle func(context.Context, []jetstream.Msg)) error {
+	r.log.Info("stage started", zap.Int("batch_size", r.cfg.BatchSize), zap.Duration("batch_wait", r.cfg.BatchWait))
+	defer r.log.Info("stage stopped")
+	work := context.WithoutCancel(ctx)
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(r.cfg.BatchSize, jetstream.FetchMaxWait(r.cfg.BatchWait))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			r.log.Warn("fetch failed", zap.Error(err))
+			select {
+			case <-ctx.Done():
+			case <-time.After(r.cfg.BatchWait):
+			}
+			continue
+		}
+		var msgs []jetstream.Msg
+		for m := range batch.Messages() {
+			msgs = append(msgs, m)
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
+			r.log.Debug("fetch ended", zap.Error(err))
+		}
+		if len(msgs) > 0 {
+			handle(work, msgs)
+		}
+	}
+	return nil
+}
+
+// decode reads a message into the value newIn returns, checking its schema.
+func (r *runner) decode(m jetstream.Msg, schema string, newIn func() proto.Message) (*proto.Envelope, error) {
+	r.metrics.In.WithLabelValues(r.stage).Inc()
+	in := newIn()
+	if err := proto.Unmarshal(m.Data(), in, schema); err != nil {
+		return in.Env(), Permanent(err)
+	}
+	return in.Env(), nil
+}
+
+// call runs fn with the handler timeout, a panic turned into a permanent
+// error, and the message kept alive (InProgress) while fn works.
+func (r *runner) call(ctx context.Context, m jetstream.Msg, fn func(context.Context) error) error {
+	start := time.Now()
+	r.metrics.InFlight.WithLabelValues(r.stage).Inc()
+	defer r.metrics.InFlight.WithLabelValues(r.stage).Dec()
+	defer func() { r.metrics.Duration.WithLabelValues(r.stage).Observe(time.Since(start).Seconds()) }()
+
+	hctx, cancel := context.WithTimeout(ctx, r.cfg.HandlerTimeout)
+	defer cancel()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		t := time.NewTicker(r.cfg.AckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = m.InProgress()
+			}
+		}
+	}()
+	return safeCall(hctx, fn)
+}
+
+func safeCall(ctx context.Context, fn func(context.Context) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = Permanentf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn(ctx)
+}
+
+// settle acks, naks with backoff, or dead-letters m according to err.
+func (r *runner) settle(ctx context.Context, m jetstream.Msg, env *proto.Envelope, err error) {
+	meta, merr := m.Metadata()
+	var attempt, seq uint64
+	if merr == nil {
+		attempt, seq = meta.NumDelivered, meta.Sequence.Stream
+	}
+	log := r.log.With(telemetry.Seq(seq), telemetry.Attempt(attempt))
+	if env != nil {
+		log = log.With(telemetry.ArticleID(env.ArticleID), telemetry.URL(env.URL))
+	}
+	if err == nil {
+		if aerr := m.Ack(); aerr != nil {
+			log.Warn("ack failed", zap.Error(aerr))
+		}
+		r.metrics.Handled.WithLabelValues(r.stage, telemetry.OutcomeOK).Inc()
+		log.Debug("message handled")
+		return
+	}
+	if !IsPermanent(err) && attempt < uint64(r.cfg.MaxDeliver) {
+		delay := r.cfg.Backoff(attempt)
+		if nerr := m.NakWithDelay(delay); nerr != nil {
+			log.Warn("nak failed", zap.Error(nerr))
+		}
+		r.metrics.Handled.WithLabelValues(r.stage, telemetry.OutcomeRetry).Inc()
+		log.Warn("message failed, will retry", zap.Duration("delay", delay), zap.Error(err))
+		return
+	}
+	dl := &proto.DeadLetter{
+		Stage:    r.stage,
+		Subject:  m.Subject(),
+		Seq:      seq,
+		Attempts: int(attempt),
+		Error:    err.Error(),
+		FailedAt: time.Now().UTC(),
+		Header:   m.Headers(),
+		Data:     m.Data(),
+	}
+	if env != nil {
+		dl.Envelope = *env
+	}
+	dl.Schema = proto.SchemaDeadLetter
+	dl.ProducedAt = dl.FailedAt
+	if _, perr := r.bus.Publish(ctx, proto.SubjectDLQ(r.stage), dl); perr != nil {
+		// Nothing is lost: the message stays in its stream and comes back.
+		_ = m.NakWithDelay(r.cfg.Backoff(attempt))
+		r.metrics.Handled.WithLabelValues(r.stage, telemetry.OutcomeRetry).Inc()
+		log.Error("dead-letter publish failed, will retry", zap.Error(errors.Join(err, perr)))
+		return
+	}
+	if terr := m.TermWithReason(truncate(err.Error(), 200)); terr != nil {
+		log.Warn("term failed", zap.Error(terr))
+	}
+	r.metrics.Handled.WithLabelValues(r.stage, telemetry.OutcomeDeadLetter).Inc()
+	log.Error("sent to dlq", zap.Bool("permanent", IsPermanent(err)), zap.Error(err))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
