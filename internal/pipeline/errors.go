@@ -9,6 +9,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // permanentError marks an error that retrying will not fix.
@@ -37,4 +38,31 @@ func Permanentf(format string, args ...any) error {
 func IsPermanent(err error) bool {
 	var p permanentError
 	return errors.As(err, &p)
+}
+
+// retryAfterError asks for a retry no sooner than after.
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (e retryAfterError) Error() string { return e.err.Error() }
+func (e retryAfterError) Unwrap() error { return e.err }
+
+// RetryAfter marks err as transient with a server-given delay (an HTTP
+// Retry-After): the message is retried no sooner than after.
+func RetryAfter(err error, after time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return retryAfterError{err: err, after: after}
+}
+
+// RetryDelay returns the delay RetryAfter asked for, or 0.
+func RetryDelay(err error) time.Duration {
+	var r retryAfterError
+	if errors.As(err, &r) {
+		return r.after
+	}
+	return 0
 }

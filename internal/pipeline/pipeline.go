@@ -396,7 +396,7 @@ func (r *runner) settle(ctx context.Context, m jetstream.Msg, env *proto.Envelop
 		return
 	}
 	if !IsPermanent(err) && attempt < uint64(r.cfg.MaxDeliver) {
-		delay := r.cfg.Backoff(attempt)
+		delay := max(r.cfg.Backoff(attempt), min(RetryDelay(err), r.cfg.BackoffMax*5))
 		if nerr := m.NakWithDelay(delay); nerr != nil {
 			log.Warn("nak failed", zap.Error(nerr))
 		}
