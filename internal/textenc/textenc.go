@@ -3,90 +3,121 @@ package textenc
 
 import (
 	"bytes"
-	"fmt"
+	"mime"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/transform"
 )
 
-// ToUTF8 decodes b to UTF-8 and returns the charset it was read as. The
-// charset comes from, in order: a byte-order mark, the Content-Type's
-// charset parameter, a <meta> charset declaration in the first 1024 bytes
-// (for HTML), and, when nothing is declared, a guess: valid UTF-8 stays as
-// it is, text that reads as Cyrillic in windows-1251 is that, anything else
-// is windows-1252.
-func ToUTF8(b []byte, contentType string, isHTML bool) ([]byte, string, error) {
-	enc, name := declared(b, contentType, isHTML)
-	if enc == nil {
-		enc, name = guess(b)
-	}
-	if name == "utf-8" {
-		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-		if !utf8.Valid(b) {
-			b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
+// metaCharset finds a charset declared in a <meta> tag near the top of a page.
+var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)`)
+
+// prescanBytes is how much of a page is searched for a <meta> charset.
+const prescanBytes = 4096
+
+// ToUTF8 returns b as valid UTF-8 and the name of the charset it was read
+// as. contentType is the HTTP Content-Type (may be empty); with isHTML, a
+// <meta charset> in the page counts as a declaration too.
+//
+// A byte-order mark decides first. Then bytes that are already valid UTF-8
+// are taken as UTF-8 whatever the page declares: declarations are often
+// stale, and non-ASCII text in a legacy charset is almost never valid UTF-8
+// by accident. Otherwise the declared charset is used, and when nothing is
+// declared: windows-1251 if the bytes look Cyrillic, else windows-1252.
+// Invalid sequences become U+FFFD; ToUTF8 never fails.
+func ToUTF8(b []byte, contentType string, isHTML bool) ([]byte, string) {
+	switch {
+	case bytes.HasPrefix(b, []byte("\xef\xbb\xbf")):
+		return bytes.ToValidUTF8(b[3:], []byte("\uFFFD")), "utf-8"
+	case bytes.HasPrefix(b, []byte("\xfe\xff")), bytes.HasPrefix(b, []byte("\xff\xfe")):
+		if s, ok := decodeWith(b, "utf-16"); ok {
+			return bytes.TrimPrefix(s, []byte("\uFEFF")), "utf-16"
 		}
-		return b, name, nil
 	}
-	out, _, err := transform.Bytes(enc.NewDecoder(), b)
-	if err != nil {
-		return nil, name, fmt.Errorf("decode %s: %w", name, err)
+	if utf8.Valid(b) {
+		return b, "utf-8"
 	}
-	return out, name, nil
+	if label := declared(b, contentType, isHTML); label != "" {
+		if _, name := charset.Lookup(label); name == "utf-8" {
+			return bytes.ToValidUTF8(b, []byte("\uFFFD")), "utf-8"
+		}
+		if s, ok := decodeWith(b, label); ok {
+			_, name := charset.Lookup(label)
+			return s, name
+		}
+	}
+	label := "windows-1252"
+	if looksCyrillic1251(b) {
+		label = "windows-1251"
+	}
+	if s, ok := decodeWith(b, label); ok {
+		return s, label
+	}
+	return bytes.ToValidUTF8(b, []byte("\uFFFD")), "utf-8"
 }
 
-func declared(b []byte, contentType string, isHTML bool) (encoding.Encoding, string) {
-	if !isHTML {
-		// For text, only the header or a BOM count: no <meta> prescan.
-		if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
-			return encoding.Nop, "utf-8"
-		}
-		if i := strings.Index(strings.ToLower(contentType), "charset="); i >= 0 {
-			label := strings.Trim(strings.TrimSpace(contentType[i+len("charset="):]), `"'; `)
-			if enc, name := charset.Lookup(label); enc != nil {
-				return enc, normalize(name)
+// declared returns the charset label from the Content-Type header, or else
+// (for HTML) from a <meta> tag, or "".
+func declared(b []byte, contentType string, isHTML bool) string {
+	if contentType != "" {
+		if _, params, err := mime.ParseMediaType(contentType); err == nil {
+			if cs := strings.TrimSpace(params["charset"]); cs != "" {
+				if e, _ := charset.Lookup(cs); e != nil {
+					return cs
+				}
 			}
 		}
-		return nil, ""
 	}
-	enc, name, certain := charset.DetermineEncoding(b, contentType)
-	if !certain && name == "windows-1252" {
-		// DetermineEncoding's answer when nothing is declared.
-		return nil, ""
+	if !isHTML {
+		return ""
 	}
-	return enc, normalize(name)
-}
-
-func normalize(name string) string {
-	name = strings.ToLower(name)
-	if name == "utf8" {
-		return "utf-8"
-	}
-	return name
-}
-
-// guess picks a charset for bytes that declare none.
-func guess(b []byte) (encoding.Encoding, string) {
-	if utf8.Valid(b) {
-		return encoding.Nop, "utf-8"
-	}
-	// windows-1251 puts Cyrillic letters at 0xC0-0xFF; in windows-1252
-	// those are accented Latin letters, which never outnumber the plain
-	// ASCII letters of a Latin text.
-	var ascii, cyr int
-	for _, c := range b {
-		switch {
-		case c >= 0xC0:
-			cyr++
-		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
-			ascii++
+	head := b[:min(len(b), prescanBytes)]
+	if m := metaCharset.FindSubmatch(head); m != nil {
+		if e, _ := charset.Lookup(string(m[1])); e != nil {
+			return string(m[1])
 		}
 	}
-	if cyr > ascii {
-		return charmap.Windows1251, "windows-1251"
+	return ""
+}
+
+// decodeWith decodes b from the charset named label.
+func decodeWith(b []byte, label string) ([]byte, bool) {
+	e, _ := charset.Lookup(label)
+	if e == nil {
+		return nil, false
 	}
-	return charmap.Windows1252, "windows-1252"
+	out, err := e.NewDecoder().Bytes(b)
+	if err != nil {
+		return nil, false
+	}
+	return bytes.ToValidUTF8(out, []byte("\uFFFD")), true
+}
+
+// looksCyrillic1251 reports whether b reads as Cyrillic text in
+// windows-1251: most high bytes sit in runs of three or more letters
+// (0xC0-0xFF, Ё 0xA8, ё 0xB8), as words do in Russian; accented Latin
+// letters in windows-1252 text come one or two at a time.
+func looksCyrillic1251(b []byte) bool {
+	isLetter := func(c byte) bool { return c >= 0xC0 || c == 0xA8 || c == 0xB8 }
+	high, inRuns, run := 0, 0, 0
+	flush := func() {
+		if run >= 3 {
+			inRuns += run
+		}
+		run = 0
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			high++
+		}
+		if isLetter(c) {
+			run++
+			continue
+		}
+		flush()
+	}
+	flush()
+	return high >= 8 && inRuns*2 >= high
 }

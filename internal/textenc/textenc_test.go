@@ -36,14 +36,13 @@ func TestToUTF8(t *testing.T) {
 		{"meta charset", append([]byte(`<html><head><meta charset="windows-1251"></head><body>`), w1251...), "text/html", true,
 			`<html><head><meta charset="windows-1251"></head><body>` + ru, "windows-1251"},
 		{"undeclared cyrillic", w1251, "", false, ru, "windows-1251"},
-		{"undeclared latin-1", []byte("caf\xe9 cr\xe8me"), "", false, "café crème", "windows-1252"},
+		{"undeclared latin-1", []byte("caf\xe9 cr\xe8me br\xfbl\xe9e \x93quoted\x94"), "", false, "café crème brûlée “quoted”", "windows-1252"},
+		{"utf-8 wins over a stale header", []byte("Zürich"), "text/html; charset=windows-1251", true, "Zürich", "utf-8"},
+		{"utf-16 bom", []byte("\xff\xfeh\x00i\x00"), "", false, "hi", "utf-16"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, cs, err := ToUTF8(tt.in, tt.contentType, tt.html)
-			if err != nil {
-				t.Fatal(err)
-			}
+			got, cs := ToUTF8(tt.in, tt.contentType, tt.html)
 			if string(got) != tt.want || cs != tt.wantCharset {
 				t.Errorf("ToUTF8 = %q, %q; want %q, %q", got, cs, tt.want, tt.wantCharset)
 			}

@@ -1,0 +1,619 @@
+package clean
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/segmentio/encoding/json"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Where a metadata field came from (PageMeta.Sources values).
+const (
+	srcJSONLD      = "json-ld"
+	srcOG          = "og"
+	srcMeta        = "meta"
+	srcHTML        = "html"
+	srcTime        = "time"
+	srcByline      = "byline"
+	srcHeader      = "header"
+	srcHints       = "hints"
+	srcText        = "text"
+	srcTrafilatura = "trafilatura"
+)
+
+// pageInfo is what one walk over a parsed page collects for metadata.
+type pageInfo struct {
+	lang      string
+	title     string
+	h1        string
+	canonical string
+	metas     map[string][]string // lowercased name/property/itemprop/http-equiv -> contents
+	jsonLD    []string
+	times     []timeTag
+	bylines   []string
+}
+
+type timeTag struct {
+	datetime, itemprop, class string
+}
+
+// maxScanNodes bounds the metadata walk on pathological pages.
+const maxScanNodes = 200000
+
+// scanPage walks doc once and collects its metadata sources.
+func scanPage(doc *html.Node) *pageInfo {
+	p := &pageInfo{metas: make(map[string][]string)}
+	n := 0
+	var walk func(*html.Node)
+	walk = func(node *html.Node) {
+		if n++; n > maxScanNodes {
+			return
+		}
+		if node.Type == html.ElementNode {
+			switch node.DataAtom {
+			case atom.Html:
+				if p.lang == "" {
+					p.lang = attr(node, "lang")
+				}
+			case atom.Title:
+				if p.title == "" {
+					p.title = normSpace(textOf(node))
+				}
+			case atom.H1:
+				if p.h1 == "" {
+					p.h1 = normSpace(textOf(node))
+				}
+			case atom.Meta:
+				content := normSpace(attr(node, "content"))
+				if content == "" {
+					break
+				}
+				for _, k := range []string{"name", "property", "itemprop", "http-equiv"} {
+					if v := strings.ToLower(strings.TrimSpace(attr(node, k))); v != "" {
+						for _, key := range strings.Fields(v) {
+							p.metas[key] = append(p.metas[key], content)
+						}
+					}
+				}
+			case atom.Link:
+				if p.canonical == "" && hasToken(attr(node, "rel"), "canonical") {
+					p.canonical = strings.TrimSpace(attr(node, "href"))
+				}
+			case atom.Script:
+				if strings.Contains(strings.ToLower(attr(node, "type")), "ld+json") {
+					p.jsonLD = append(p.jsonLD, textOf(node))
+				}
+				return
+			case atom.Style, atom.Noscript, atom.Template:
+				return
+			case atom.Time:
+				if dt := strings.TrimSpace(attr(node, "datetime")); dt != "" {
+					p.times = append(p.times, timeTag{dt, strings.ToLower(attr(node, "itemprop")), strings.ToLower(attr(node, "class"))})
+				}
+			}
+			if len(p.bylines) < 4 && isBylineElement(node) {
+				if t := normSpace(textOf(node)); t != "" && len(t) <= 120 {
+					p.bylines = append(p.bylines, t)
+					return
+				}
+			}
+		}
+		for c := node.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return p
+}
+
+// isBylineElement reports whether an element holds an author name:
+// rel=author, itemprop=author, or a class or id naming a byline.
+func isBylineElement(n *html.Node) bool {
+	if n.DataAtom == atom.Meta || n.DataAtom == atom.Link {
+		return false
+	}
+	if hasToken(attr(n, "rel"), "author") || hasToken(attr(n, "itemprop"), "author") {
+		return true
+	}
+	for _, tok := range strings.Fields(strings.ToLower(attr(n, "class") + " " + attr(n, "id"))) {
+		switch tok {
+		case "byline", "author", "author-name", "authors", "article-author", "byline__name", "byline-name", "post-author":
+			return true
+		}
+	}
+	return false
+}
+
+func (p *pageInfo) meta(keys ...string) (string, string) {
+	for _, k := range keys {
+		if vs := p.metas[k]; len(vs) > 0 {
+			src := srcMeta
+			if strings.HasPrefix(k, "og:") || strings.HasPrefix(k, "article:") {
+				src = srcOG
+			}
+			return vs[0], src
+		}
+	}
+	return "", ""
+}
+
+// ldArticle is the part of a schema.org Article we read.
+type ldArticle struct {
+	headline, description, published, modified, site, image, lang, url string
+	authors                                                            []string
+}
+
+// articleTypes are the schema.org types that describe an article.
+var articleTypes = map[string]bool{
+	"article": true, "newsarticle": true, "reportagenewsarticle": true, "analysisnewsarticle": true,
+	"opinionnewsarticle": true, "backgroundnewsarticle": true, "reviewnewsarticle": true,
+	"blogposting": true, "liveblogposting": true, "socialmediaposting": true, "report": true,
+	"scholarlyarticle": true, "techarticle": true,
+}
+
+// parseJSONLD returns the first article described in the page's JSON-LD
+// scripts, and the site name of a WebSite or Organization if one is given.
+func parseJSONLD(scripts []string) (*ldArticle, string) {
+	var site string
+	for _, s := range scripts {
+		var v any
+		if err := json.Unmarshal([]byte(strings.TrimSpace(s)), &v); err != nil {
+			// Pages often break JSON with raw control characters in strings.
+			s = strings.Map(func(r rune) rune {
+				if r < 0x20 {
+					return ' '
+				}
+				return r
+			}, s)
+			if err := json.Unmarshal([]byte(strings.TrimSpace(s)), &v); err != nil {
+				continue
+			}
+		}
+		var found *ldArticle
+		visitLD(v, 0, func(m map[string]any) bool {
+			types := ldTypes(m["@type"])
+			for _, t := range types {
+				if site == "" && (t == "website" || t == "newsmediaorganization") {
+					site = ldString(m["name"])
+				}
+				if articleTypes[t] && found == nil {
+					found = ldToArticle(m)
+					return true
+				}
+			}
+			return false
+		})
+		if found != nil {
+			return found, site
+		}
+	}
+	return nil, site
+}
+
+// visitLD calls f on every object in v, depth first, until f returns true.
+func visitLD(v any, depth int, f func(map[string]any) bool) bool {
+	if depth > 8 {
+		return false
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		if f(t) {
+			return true
+		}
+		for _, k := range []string{"@graph", "mainEntity", "itemListElement"} {
+			if visitLD(t[k], depth+1, f) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if visitLD(e, depth+1, f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func ldTypes(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{strings.ToLower(t)}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, strings.ToLower(s))
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func ldToArticle(m map[string]any) *ldArticle {
+	a := &ldArticle{
+		headline:    ldString(m["headline"]),
+		description: ldString(m["description"]),
+		published:   ldString(m["datePublished"]),
+		modified:    ldString(m["dateModified"]),
+		image:       ldURL(m["image"]),
+		lang:        ldString(m["inLanguage"]),
+		url:         ldString(m["url"]),
+	}
+	if a.headline == "" {
+		a.headline = ldString(m["name"])
+	}
+	if a.published == "" {
+		a.published = ldString(m["dateCreated"])
+	}
+	if pub, ok := m["publisher"].(map[string]any); ok {
+		a.site = ldString(pub["name"])
+	}
+	a.authors = ldNames(m["author"])
+	if len(a.authors) == 0 {
+		a.authors = ldNames(m["creator"])
+	}
+	return a
+}
+
+// ldString returns v as a string: a string, the first string of a list,
+// or the @value / name of an object.
+func ldString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return normSpace(html.UnescapeString(t))
+	case []any:
+		for _, e := range t {
+			if s := ldString(e); s != "" {
+				return s
+			}
+		}
+	case map[string]any:
+		if s := ldString(t["@value"]); s != "" {
+			return s
+		}
+		return ldString(t["name"])
+	}
+	return ""
+}
+
+// ldURL returns an image-like value's URL: a string, an ImageObject's url,
+// or the first of a list.
+func ldURL(v any) string {
+	switch t := v.(type) {
+	case string:
+		return strings.TrimSpace(t)
+	case []any:
+		for _, e := range t {
+			if s := ldURL(e); s != "" {
+				return s
+			}
+		}
+	case map[string]any:
+		if s := ldURL(t["url"]); s != "" {
+			return s
+		}
+		return ldURL(t["contentUrl"])
+	}
+	return ""
+}
+
+// ldNames returns the names of a Person, an Organization, a string, or a
+// list of these.
+func ldNames(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return splitAuthors(t)
+	case []any:
+		var out []string
+		for _, e := range t {
+			out = append(out, ldNames(e)...)
+		}
+		return out
+	case map[string]any:
+		if s := ldString(t["name"]); s != "" {
+			return splitAuthors(s)
+		}
+		g, f := ldString(t["givenName"]), ldString(t["familyName"])
+		return splitAuthors(strings.TrimSpace(g + " " + f))
+	}
+	return nil
+}
+
+var (
+	// authorSep splits a byline into names.
+	authorSep = regexp.MustCompile(`(?i)\s*(?:,|;|\||/|&)\s*|\s+(?:and|и)\s+`)
+	// authorLead strips "By", "Written by", "Author:" before names.
+	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|story|text|words|photos?)\s+)?(?:by|author|authors|автор|авторы|текст)\b[:\s]*`)
+	// authorTail cuts a date or update note off the end of a byline.
+	authorTail = regexp.MustCompile(`(?i)\s+(?:updated|published|posted|on)\b.*$|\s+\d.*$`)
+	emailRe    = regexp.MustCompile(`\S+@\S+`)
+)
+
+// roleWords are job titles and desks: a byline part made of them is not
+// a name.
+var roleWords = map[string]bool{
+	"staff": true, "writer": true, "writers": true, "reporter": true, "reporters": true,
+	"correspondent": true, "correspondents": true, "editor": true, "editors": true, "editorial": true,
+	"contributor": true, "contributors": true, "columnist": true, "journalist": true, "journalists": true,
+	"observer": true, "analyst": true, "desk": true, "team": true, "newsroom": true, "bureau": true,
+	"senior": true, "chief": true, "special": true, "political": true, "international": true,
+	"foreign": true, "associate": true, "deputy": true, "managing": true, "producer": true,
+	"photographer": true, "updated": true, "admin": true, "administrator": true, "guest": true,
+	"author": true, "by": true, "wire": true, "agencies": true, "agency": true, "news": true,
+	"and": true, "the": true, "for": true, "in": true, "at": true, "of": true,
+	"корреспондент": true, "редактор": true, "обозреватель": true, "редакция": true,
+}
+
+func hasRoleWord(s string) bool {
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		if roleWords[strings.Trim(w, ".,")] {
+			return true
+		}
+	}
+	return false
+}
+
+// coreRoles are job nouns: a byline part containing one is a role
+// ("Trade Correspondent", "Reuters Staff"), not a name.
+var coreRoles = map[string]bool{
+	"staff": true, "writer": true, "writers": true, "reporter": true, "reporters": true,
+	"correspondent": true, "correspondents": true, "editor": true, "editors": true,
+	"contributor": true, "contributors": true, "columnist": true, "journalist": true, "journalists": true,
+	"observer": true, "analyst": true, "desk": true, "team": true, "newsroom": true, "bureau": true,
+	"producer": true, "photographer": true, "admin": true, "administrator": true,
+	"корреспондент": true, "редактор": true, "обозреватель": true, "редакция": true,
+}
+
+// isRole reports whether s is a role rather than a name: it contains a job
+// noun, or every word of it is a role word.
+func isRole(s string) bool {
+	allRole := true
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		w = strings.Trim(w, ".,")
+		if coreRoles[w] {
+			return true
+		}
+		if !roleWords[w] {
+			allRole = false
+		}
+	}
+	return allRole
+}
+
+// splitAuthors splits a byline ("By Jane Doe and John Roe", "A, B") into
+// names, dropping roles, e-mail addresses, URLs and "Staff".
+func splitAuthors(s string) []string {
+	s = normSpace(html.UnescapeString(s))
+	if s == "" || strings.Contains(s, "://") {
+		return nil
+	}
+	s = emailRe.ReplaceAllString(s, "")
+	s = authorLead.ReplaceAllString(s, "")
+	s = authorTail.ReplaceAllString(s, "")
+	var out []string
+	for _, part := range authorSep.Split(s, -1) {
+		part = strings.Trim(strings.TrimSpace(part), ".,:;-–—()[]")
+		part = authorLead.ReplaceAllString(part, "")
+		if part == "" || !hasLetter(part) || wordCount(part) > 5 || isRole(part) {
+			continue
+		}
+		r := []rune(part)
+		if !unicode.IsUpper(r[0]) {
+			continue // a lowercase fragment is a role or a phrase, not a name
+		}
+		out = appendUnique(out, part)
+	}
+	return out
+}
+
+func appendUnique(list []string, more ...string) []string {
+	for _, m := range more {
+		dup := false
+		for _, l := range list {
+			if strings.EqualFold(l, m) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			list = append(list, m)
+		}
+	}
+	return list
+}
+
+// timeLayouts are the date formats pages use in metadata, most specific first.
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04Z0700",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05 Z07:00",
+	"2006-01-02 15:04:05 -0700",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04",
+	time.RFC1123Z,
+	time.RFC1123,
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04:05 MST",
+	"2006-01-02",
+	"2006/01/02",
+	"20060102",
+}
+
+// parseTime parses a metadata date. Times without a zone are taken as UTC.
+// Dates before 1990 or more than two days ahead of now are refused.
+func parseTime(s string, now time.Time) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 64 {
+		return time.Time{}, false
+	}
+	for _, l := range timeLayouts {
+		t, err := time.Parse(l, s)
+		if err != nil {
+			continue
+		}
+		if t.Year() < 1990 || t.After(now.Add(48*time.Hour)) {
+			return time.Time{}, false
+		}
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// resolveURL makes ref absolute against base and normalizes it; it returns
+// "" unless the result is an http(s) URL.
+func resolveURL(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return ""
+	}
+	return u.String()
+}
+
+// normLang reduces a language tag ("en-US", "ru_RU") to its primary
+// subtag, lowercase; "" if it is not a plausible tag.
+func normLang(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "-_,; "); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.ToLower(s)
+	if len(s) < 2 || len(s) > 3 {
+		return ""
+	}
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return ""
+		}
+	}
+	return s
+}
+
+// titleSeps separate a headline from the site name in <title>.
+var titleSeps = []string{" | ", " - ", " – ", " — ", " :: ", " · ", " » "}
+
+// stripSiteSuffix removes a site name from the end (or start) of a title:
+// any segment that matches the site name or the host, and after " | " any
+// short last segment.
+func stripSiteSuffix(title, site, host string) string {
+	title = normSpace(title)
+	for _, sep := range titleSeps {
+		i := strings.LastIndex(title, sep)
+		if i <= 0 {
+			continue
+		}
+		head, tail := title[:i], title[i+len(sep):]
+		if matchesSite(tail, site, host) || (sep == " | " && wordCount(tail) <= 4 && wordCount(head) >= 2) {
+			return strings.TrimSpace(head)
+		}
+		j := strings.Index(title, sep)
+		if j > 0 && matchesSite(title[:j], site, host) {
+			return strings.TrimSpace(title[j+len(sep):])
+		}
+	}
+	return title
+}
+
+// matchesSite reports whether a title segment names the site.
+func matchesSite(seg, site, host string) bool {
+	key := func(s string) string {
+		s = strings.ToLower(s)
+		s = strings.TrimPrefix(s, "www.")
+		return strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return r
+			}
+			return -1
+		}, s)
+	}
+	k := key(seg)
+	if k == "" {
+		return false
+	}
+	if site != "" && (k == key(site) || strings.Contains(key(site), k) && len(k) >= 4) {
+		return true
+	}
+	if host != "" {
+		h := strings.TrimPrefix(strings.ToLower(host), "www.")
+		name := h
+		if i := strings.IndexByte(h, '.'); i > 0 {
+			name = h[:i]
+		}
+		if k == key(h) || k == key(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasToken(list, tok string) bool {
+	for _, f := range strings.Fields(strings.ToLower(list)) {
+		if f == tok {
+			return true
+		}
+	}
+	return false
+}
+
+// textOf returns the text under root, skipping scripts and styles inside
+// it (a script passed as root gives its own text).
+func textOf(root *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template:
+				if n != root {
+					return
+				}
+			case atom.Br:
+				b.WriteByte(' ')
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if n.Type == html.ElementNode && isBlockElement(n) {
+			b.WriteByte(' ')
+		}
+	}
+	walk(root)
+	return b.String()
+}

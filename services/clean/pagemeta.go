@@ -1,0 +1,222 @@
+package clean
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/markusmobius/go-trafilatura"
+
+	"github.com/newsflow/newsflow/proto"
+)
+
+// pageMeta resolves the page's metadata from what scanPage found, field by
+// field in order of trust: JSON-LD, OpenGraph, other meta tags, then the
+// markup itself. declared reports whether the page names its canonical URL.
+func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, declared bool) {
+	m.Sources = make(map[string]string)
+	now := c.now()
+	ld, ldSite := parseJSONLD(info.jsonLD)
+	if ld == nil {
+		ld = &ldArticle{}
+	}
+	set := func(field string, dst *string, val, src string) {
+		if *dst == "" && strings.TrimSpace(val) != "" {
+			*dst, m.Sources[field] = normSpace(val), src
+		}
+	}
+
+	// Site name first: the title's suffix is stripped with it.
+	v, src := info.meta("og:site_name")
+	set("site_name", &m.SiteName, v, src)
+	set("site_name", &m.SiteName, ld.site, srcJSONLD)
+	set("site_name", &m.SiteName, ldSite, srcJSONLD)
+	v, src = info.meta("application-name", "apple-mobile-web-app-title")
+	set("site_name", &m.SiteName, v, src)
+
+	host := ""
+	if base != nil {
+		host = base.Hostname()
+	}
+	set("title", &m.Title, ld.headline, srcJSONLD)
+	v, src = info.meta("og:title")
+	set("title", &m.Title, v, src)
+	v, src = info.meta("twitter:title", "title", "dc.title", "headline")
+	set("title", &m.Title, v, src)
+	set("title", &m.Title, info.title, srcHTML)
+	set("title", &m.Title, info.h1, srcHTML)
+	m.Title = stripSiteSuffix(m.Title, m.SiteName, host)
+
+	switch {
+	case len(ld.authors) > 0:
+		m.Authors, m.Sources["authors"] = ld.authors, srcJSONLD
+	default:
+		for _, k := range []string{"author", "article:author", "dc.creator", "parsely-author", "sailthru.author", "byl", "twitter:creator"} {
+			var names []string
+			for _, v := range info.metas[k] {
+				if k == "twitter:creator" && strings.HasPrefix(v, "@") {
+					continue
+				}
+				names = appendUnique(names, splitAuthors(v)...)
+			}
+			if len(names) > 0 {
+				src := srcMeta
+				if strings.HasPrefix(k, "article:") {
+					src = srcOG
+				}
+				m.Authors, m.Sources["authors"] = names, src
+				break
+			}
+		}
+	}
+	if len(m.Authors) == 0 {
+		var names []string
+		for _, b := range info.bylines {
+			names = appendUnique(names, splitAuthors(b)...)
+		}
+		if len(names) > 0 {
+			m.Authors, m.Sources["authors"] = names, srcByline
+		}
+	}
+
+	m.PublishedAt = c.pickTime(&m, "published_at", now, info,
+		ld.published,
+		[]string{"article:published_time", "og:published_time", "og:article:published_time"},
+		[]string{"datepublished", "article.published", "pubdate", "publishdate", "publish-date", "publish_date",
+			"parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.created",
+			"date", "article_date_original", "original-publish-date", "cxenseparse:recs:publishtime"},
+		func(t timeTag) bool {
+			return t.itemprop == "" || strings.Contains(t.itemprop, "published") || strings.Contains(t.itemprop, "created")
+		})
+	m.ModifiedAt = c.pickTime(&m, "modified_at", now, info,
+		ld.modified,
+		[]string{"article:modified_time", "og:updated_time", "og:modified_time"},
+		[]string{"datemodified", "article.updated", "last-modified", "lastmod", "dc.date.modified", "dcterms.modified",
+			"parsely-updated", "revised"},
+		func(t timeTag) bool {
+			return strings.Contains(t.itemprop, "modified") || strings.Contains(t.class, "updated")
+		})
+
+	// Canonical URL: only what the page declares moves the article's identity.
+	if cu := resolveURL(base, info.canonical); cu != "" && !isHomeOf(cu, base) {
+		if n, err := proto.NormalizeURL(cu); err == nil {
+			m.CanonicalURL, m.Sources["canonical_url"], declared = n, srcHTML, true
+		}
+	}
+	if m.CanonicalURL == "" {
+		if v, _ := info.meta("og:url"); v != "" {
+			if cu := resolveURL(base, v); cu != "" && !isHomeOf(cu, base) {
+				if n, err := proto.NormalizeURL(cu); err == nil {
+					m.CanonicalURL, m.Sources["canonical_url"], declared = n, srcOG, true
+				}
+			}
+		}
+	}
+
+	if l := normLang(info.lang); l != "" {
+		m.Language, m.Sources["language"] = l, srcHTML
+	} else if v, src := info.meta("content-language", "dc.language", "language", "og:locale"); normLang(v) != "" {
+		m.Language, m.Sources["language"] = normLang(v), src
+	} else if l := normLang(ld.lang); l != "" {
+		m.Language, m.Sources["language"] = l, srcJSONLD
+	}
+
+	v, src = info.meta("og:description")
+	set("description", &m.Description, v, src)
+	v, src = info.meta("description", "twitter:description", "dc.description")
+	set("description", &m.Description, v, src)
+	set("description", &m.Description, ld.description, srcJSONLD)
+
+	for _, k := range []string{"og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"} {
+		if v, src := info.meta(k); v != "" {
+			if u := resolveURL(base, v); u != "" {
+				m.Image, m.Sources["image"] = u, src
+				break
+			}
+		}
+	}
+	if m.Image == "" {
+		if u := resolveURL(base, ld.image); u != "" {
+			m.Image, m.Sources["image"] = u, srcJSONLD
+		}
+	}
+	return m, declared
+}
+
+// pickTime returns the first parseable date from JSON-LD, OpenGraph keys,
+// other meta keys, then <time datetime> elements that pass ok.
+func (c *Cleaner) pickTime(m *proto.PageMeta, field string, now time.Time, info *pageInfo,
+	ldVal string, ogKeys, metaKeys []string, ok func(timeTag) bool) *time.Time {
+	try := func(s, src string) *time.Time {
+		if t, good := parseTime(s, now); good {
+			m.Sources[field] = src
+			return &t
+		}
+		return nil
+	}
+	if t := try(ldVal, srcJSONLD); t != nil {
+		return t
+	}
+	for _, k := range ogKeys {
+		for _, v := range info.metas[k] {
+			if t := try(v, srcOG); t != nil {
+				return t
+			}
+		}
+	}
+	for _, k := range metaKeys {
+		for _, v := range info.metas[k] {
+			if t := try(v, srcMeta); t != nil {
+				return t
+			}
+		}
+	}
+	for _, tt := range info.times {
+		if ok(tt) {
+			if t := try(tt.datetime, srcTime); t != nil {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+// isHomeOf reports whether u is the root of a site while base is a deeper
+// page: a canonical link that points to the home page is a template bug,
+// not the article's identity.
+func isHomeOf(u string, base *url.URL) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return true
+	}
+	root := p.Path == "" || p.Path == "/"
+	return root && p.RawQuery == "" && base != nil && base.Path != "" && base.Path != "/"
+}
+
+// mergeTrafilatura fills fields the page's own metadata left empty from
+// what trafilatura found (its date is the day only, so it comes last).
+func mergeTrafilatura(m *proto.PageMeta, res *trafilatura.ExtractResult, now time.Time) {
+	md := res.Metadata
+	fill := func(field string, dst *string, val string) {
+		if *dst == "" && strings.TrimSpace(val) != "" {
+			*dst, m.Sources[field] = normSpace(val), srcTrafilatura
+		}
+	}
+	fill("title", &m.Title, md.Title)
+	fill("site_name", &m.SiteName, md.Sitename)
+	fill("description", &m.Description, md.Description)
+	if m.Language == "" {
+		if l := normLang(md.Language); l != "" {
+			m.Language, m.Sources["language"] = l, srcTrafilatura
+		}
+	}
+	if len(m.Authors) == 0 && md.Author != "" {
+		if names := splitAuthors(md.Author); len(names) > 0 {
+			m.Authors, m.Sources["authors"] = names, srcTrafilatura
+		}
+	}
+	if m.PublishedAt == nil && !md.Date.IsZero() && md.Date.Year() >= 1990 && !md.Date.After(now.Add(48*time.Hour)) {
+		t := md.Date
+		m.PublishedAt, m.Sources["published_at"] = &t, srcTrafilatura
+	}
+}
