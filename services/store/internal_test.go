@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestSimilarity(t *testing.T) {
+	a := strings.Repeat("0000000a", 10)
+	b := strings.Repeat("0000000a", 7) + strings.Repeat("0000000b", 3)
+	tests := []struct {
+		a, b string
+		want float64
+	}{
+		{a, a, 1},
+		{a, strings.ToUpper(b), 0.7},
+		{a, a[:72], 0}, // different lengths are unrelated
+		{"", "", 0},
+		{"abc", "abc", 0}, // shorter than a slot
+	}
+	for _, tt := range tests {
+		if got := similarity(tt.a, tt.b); got != tt.want {
+			t.Errorf("similarity(%q, %q) = %v; want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestFingerprintBands(t *testing.T) {
+	fp := strings.Repeat("0123abcd", 64)
+	if n := len(fingerprintBands(fp)); n != lshBands {
+		t.Errorf("bands of 64 slots = %d; want %d", n, lshBands)
+	}
+	if n := len(fingerprintBands(fp[:8*5])); n != 5 {
+		t.Errorf("bands of 5 slots = %d; want 5", n)
+	}
+	if n := len(fingerprintBands("xyz")); n != 0 {
+		t.Errorf("bands of a short fingerprint = %d; want 0", n)
+	}
+	// Same band contents at different positions are different keys.
+	bs := fingerprintBands(fp)
+	if bs[0].Key == bs[1].Key {
+		t.Errorf("bands 0 and 1 share key %d", bs[0].Key)
+	}
+	// Upper and lower case hex give the same keys.
+	if up := fingerprintBands(strings.ToUpper(fp)); up[3] != bs[3] {
+		t.Errorf("upper-case band = %v; want %v", up[3], bs[3])
+	}
+}
+
+func TestFTS5Query(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"putin xi", `"putin" AND "xi"`},
+		{`"state visit" beijing`, `"state visit" AND "beijing"`},
+		{"energ* gas", `"energ"* AND "gas"`},
+		{"putin xi OR jinping", `"putin" AND ("xi" OR "jinping")`},
+		{`U.S. "Xi's*`, `"U S" AND "Xi s"*`},
+		{`NEAR(a b) title:x`, `"NEAR a" AND "b" AND "title x"`},
+		{"OR alone OR", `"alone"`},
+	}
+	for _, tt := range tests {
+		terms, err := parseSearch(tt.in)
+		if err != nil {
+			t.Errorf("parseSearch(%q) = %v", tt.in, err)
+			continue
+		}
+		if got := fts5Query(terms); got != tt.want {
+			t.Errorf("fts5Query(%q) = %s; want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestHighlightHTML(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a " + markOpen + "b" + markClose + " <c>", "a <mark>b</mark> &lt;c&gt;"},
+		{markOpen + "open", "<mark>open</mark>"},
+		{"close" + markClose + markClose, "close"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := highlightHTML(tt.in); got != tt.want {
+			t.Errorf("highlightHTML(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzSearch checks that no search text makes a query fail other than
+// with ErrInvalidQuery.
+func FuzzSearch(f *testing.F) {
+	for _, s := range []string{"putin", `"a b" c*`, `a OR b`, `(`, `"`, `*`, `NEAR(`, `a:b`, `^x`, `-x`, `x"y`, "\x00", "é*", "OR", "OR OR"} {
+		f.Add(s)
+	}
+	st, err := OpenSQLite(context.Background(), ":memory:", nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { st.Close() })
+	f.Fuzz(func(t *testing.T, q string) {
+		_, err := st.List(context.Background(), Query{Q: q})
+		if err != nil && !errors.Is(err, ErrInvalidQuery) {
+			t.Errorf("List(%q) = %v", q, err)
+		}
+		if err != nil && strings.TrimSpace(q) != "" && len(words(q)) > 0 {
+			t.Errorf("List(%q) = %v; want success for text with words", q, err)
+		}
+	})
+}

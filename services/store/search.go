@@ -1,0 +1,115 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// searchTerm is one element of parsed search text.
+type searchTerm struct {
+	// Words of the term: one for a word, several for a phrase. Words hold
+	// letters and digits only.
+	Words []string
+	// Prefix matches any word starting with the last word (term*).
+	Prefix bool
+	// Or joins this term to the previous one with OR instead of AND.
+	Or bool
+}
+
+// parseSearch turns user search text into terms: words (all required),
+// "quoted phrases", prefix terms (term*) and OR between terms. It never
+// fails on syntax; text with nothing searchable is ErrInvalidQuery.
+// Backends render the terms in their own query language.
+func parseSearch(text string) ([]searchTerm, error) {
+	var (
+		terms     []searchTerm
+		or, sawOr bool
+	)
+	rs := []rune(text)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		switch {
+		case unicode.IsSpace(r):
+			i++
+		case r == '"':
+			j := i + 1
+			for j < len(rs) && rs[j] != '"' {
+				j++
+			}
+			inner := string(rs[i+1 : j])
+			i = j + 1 // past the closing quote, or the end
+			prefix := strings.HasSuffix(strings.TrimSpace(inner), "*")
+			if i < len(rs) && rs[i] == '*' {
+				prefix = true
+				i++
+			}
+			if w := words(inner); len(w) > 0 {
+				terms = append(terms, searchTerm{Words: w, Prefix: prefix, Or: or && len(terms) > 0})
+				or = false
+			}
+		default:
+			j := i
+			for j < len(rs) && !unicode.IsSpace(rs[j]) && rs[j] != '"' {
+				j++
+			}
+			tok := string(rs[i:j])
+			i = j
+			if tok == "OR" {
+				or, sawOr = true, true
+				continue
+			}
+			w := words(tok)
+			if len(w) == 0 {
+				continue
+			}
+			// A token like "U.S." or "Xi's" is a phrase of its parts, as
+			// the tokenizer will see it.
+			terms = append(terms, searchTerm{Words: w, Prefix: strings.HasSuffix(tok, "*"), Or: or && len(terms) > 0})
+			or = false
+		}
+	}
+	if len(terms) == 0 && sawOr {
+		// "OR" alone is a word, not an operator.
+		terms = append(terms, searchTerm{Words: []string{"OR"}})
+	}
+	if len(terms) == 0 {
+		return nil, fmt.Errorf("%w: nothing to search for in %q", ErrInvalidQuery, text)
+	}
+	return terms, nil
+}
+
+// words splits s into runs of letters, digits and marks.
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	})
+}
+
+// fts5Query renders terms as an FTS5 MATCH expression. Every word is a
+// double-quoted string, so no user text is ever read as FTS5 syntax. OR
+// binds tighter than the implicit AND: "a b OR c" is a AND (b OR c).
+func fts5Query(terms []searchTerm) string {
+	var groups [][]string
+	for _, t := range terms {
+		// Words contain no quotes (letters, digits and marks only).
+		s := `"` + strings.Join(t.Words, " ") + `"`
+		if t.Prefix {
+			s += "*"
+		}
+		if t.Or && len(groups) > 0 {
+			groups[len(groups)-1] = append(groups[len(groups)-1], s)
+		} else {
+			groups = append(groups, []string{s})
+		}
+	}
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		if len(g) == 1 {
+			parts[i] = g[0]
+		} else {
+			parts[i] = "(" + strings.Join(g, " OR ") + ")"
+		}
+	}
+	return strings.Join(parts, " AND ")
+}

@@ -1,0 +1,999 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newsflow/newsflow/proto"
+	"github.com/segmentio/encoding/json"
+	"go.uber.org/zap"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/sqlite/*.sql
+var sqliteMigrations embed.FS
+
+// busyTimeout is how long a connection waits for a lock before failing.
+const busyTimeout = 10 * time.Second
+
+// Snippet markers: private-use characters that SQLite puts around matches,
+// replaced by <mark> tags once the snippet has been HTML-escaped.
+const (
+	markOpen  = "\uE000"
+	markClose = "\uE001"
+)
+
+// SQLite is the embedded Store: one file, WAL mode, one writer connection
+// and a pool of readers.
+type SQLite struct {
+	w        *sql.DB // the single writer; nil when read-only
+	r        *sql.DB // readers (query_only)
+	log      *zap.Logger
+	readOnly bool
+	now      func() time.Time
+}
+
+var _ Store = (*SQLite)(nil)
+
+// Open opens the store named by dsn: "sqlite:PATH". PostgreSQL DSNs
+// (postgres://…) are recognized but not built yet.
+func Open(ctx context.Context, dsn string, log *zap.Logger) (Store, error) {
+	return open(ctx, dsn, log, false)
+}
+
+// OpenReadOnly is Open for a process that only reads (newsflow serve): it
+// runs no migrations, creates nothing, and its Upsert returns ErrReadOnly.
+func OpenReadOnly(ctx context.Context, dsn string, log *zap.Logger) (Store, error) {
+	return open(ctx, dsn, log, true)
+}
+
+func open(ctx context.Context, dsn string, log *zap.Logger, readOnly bool) (Store, error) {
+	scheme, rest, ok := strings.Cut(dsn, ":")
+	if !ok {
+		return nil, fmt.Errorf("open store %q: unsupported dsn scheme (want sqlite:PATH or postgres://…)", dsn)
+	}
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3":
+		if readOnly {
+			return OpenSQLiteReadOnly(ctx, rest, log)
+		}
+		return OpenSQLite(ctx, rest, log)
+	case "postgres", "postgresql":
+		return nil, errors.New("open store: postgres store not built yet (use sqlite:PATH)")
+	default:
+		return nil, fmt.Errorf("open store: unsupported dsn scheme %q (want sqlite:PATH or postgres://…)", scheme)
+	}
+}
+
+// OpenSQLite opens (creating if needed) the SQLite database at path and
+// brings its schema up to date. path ":memory:" opens a private in-memory
+// database (tests).
+func OpenSQLite(ctx context.Context, path string, log *zap.Logger) (*SQLite, error) {
+	return openSQLite(ctx, path, log, false)
+}
+
+// OpenSQLiteReadOnly opens an existing SQLite database for reading only. It
+// fails if the database is missing or its schema is older than this code.
+func OpenSQLiteReadOnly(ctx context.Context, path string, log *zap.Logger) (*SQLite, error) {
+	return openSQLite(ctx, path, log, true)
+}
+
+func openSQLite(ctx context.Context, path string, log *zap.Logger, readOnly bool) (*SQLite, error) {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	if path == "" {
+		return nil, errors.New("open sqlite: empty path")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open sqlite %q: path must not contain '?' or '#'", path)
+	}
+	s := &SQLite{log: log.With(zap.String("component", "store")), readOnly: readOnly, now: time.Now}
+	// Statement journals and temp b-trees in memory; a 32 MiB page cache.
+	common := "_busy_timeout=" + strconv.Itoa(int(busyTimeout/time.Millisecond)) +
+		"&_foreign_keys=1&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)"
+	memory := path == ":memory:"
+	switch {
+	case memory:
+		db, err := sql.Open("sqlite", path+"?"+common)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db.SetMaxOpenConns(1) // every connection would be a different database
+		db.SetConnMaxIdleTime(0)
+		db.SetConnMaxLifetime(0)
+		s.w, s.r = db, db
+	case readOnly:
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open sqlite read-only: %w", err)
+		}
+	default:
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("open sqlite: %w", err)
+			}
+		}
+		w, err := sql.Open("sqlite", path+"?"+common+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxIdleTime(0)
+		s.w = w
+	}
+	if !memory {
+		r, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1")
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		n := max(2, min(8, runtime.GOMAXPROCS(0)))
+		r.SetMaxOpenConns(n)
+		r.SetMaxIdleConns(n)
+		s.r = r
+	}
+	if readOnly {
+		s.w = nil
+		if err := s.checkSchema(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	} else if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.log.Info("store opened", zap.String("path", path), zap.Bool("read_only", readOnly))
+	return s, nil
+}
+
+// Close closes the database.
+func (s *SQLite) Close() error {
+	var errs []error
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	if s.r != nil && s.r != s.w {
+		errs = append(errs, s.r.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// migration is one embedded schema file.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in version order.
+func migrations() ([]migration, error) {
+	const dir = "migrations/sqlite"
+	ents, err := fs.ReadDir(sqliteMigrations, dir)
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range ents {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must start with a version number", e.Name())
+		}
+		b, err := sqliteMigrations.ReadFile(path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share a version", ms[i-1].name, ms[i].name)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies the migrations not applied yet, each in its own
+// transaction, recording them in schema_version. Safe to run on every open
+// and from several processes at once.
+func (s *SQLite) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT    NOT NULL,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("migrate: create schema_version: %w", err)
+	}
+	for _, m := range ms {
+		if err := s.applyMigration(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *SQLite) applyMigration(ctx context.Context, m migration) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", m.name, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_version WHERE version = ?`, m.version).Scan(&n); err != nil {
+		return fmt.Errorf("migrate %s: %w", m.name, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("migrate %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, s.now().UnixMicro()); err != nil {
+		return fmt.Errorf("migrate %s: %w", m.name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate %s: %w", m.name, err)
+	}
+	s.log.Info("schema migrated", zap.Int("version", m.version), zap.String("migration", m.name))
+	return nil
+}
+
+// checkSchema verifies that a read-only database has every migration.
+func (s *SQLite) checkSchema(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	var v sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT max(version) FROM schema_version`).Scan(&v); err != nil {
+		return fmt.Errorf("open sqlite read-only: no newsflow schema: %w", err)
+	}
+	if want := ms[len(ms)-1].version; v.Int64 < int64(want) {
+		return fmt.Errorf("open sqlite read-only: schema version %d, want %d (open it read-write once to migrate)", v.Int64, want)
+	}
+	return nil
+}
+
+// micros converts t to the stored form, unix microseconds.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros converts a stored time back.
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func nullMicros(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return micros(*t)
+}
+
+func fromNullMicros(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicros(v.Int64)
+	return &t
+}
+
+// prepareArticle returns the article as it will be stored: times in UTC at
+// microsecond precision, slices non-nil, store-computed fields cleared. It
+// also returns the hash of that form, which detects identical rewrites.
+func prepareArticle(in *proto.Article) (proto.Article, string, error) {
+	a := *in
+	a.FetchedAt = a.FetchedAt.UTC().Truncate(time.Microsecond)
+	if a.PublishedAt != nil {
+		t := a.PublishedAt.UTC().Truncate(time.Microsecond)
+		a.PublishedAt = &t
+	}
+	if a.ModifiedAt != nil {
+		t := a.ModifiedAt.UTC().Truncate(time.Microsecond)
+		a.ModifiedAt = &t
+	}
+	a.ClusterID = ""
+	a.Duplicates = nil
+	a.Normalize()
+	b, err := json.Marshal(&a)
+	if err != nil {
+		return a, "", fmt.Errorf("encode article %s: %w", a.ID, err)
+	}
+	sum := sha256.Sum256(b)
+	return a, hex.EncodeToString(sum[:]), nil
+}
+
+// upsertStmts are the statements of one Upsert transaction.
+type upsertStmts struct {
+	existing, article, candidates              *sql.Stmt
+	delEntities, delQuotes, delFacts, delBands *sql.Stmt
+	insEntities, insQuotes, insFacts, insBands *sql.Stmt
+}
+
+const upsertArticleSQL = `INSERT INTO articles (
+	id, url, canonical_url, source, title, authors, published_at, modified_at, fetched_at, sort_at,
+	language, relevance, on_topic, cluster_id, summary, site_name, description, image, word_count,
+	text, keywords, pipeline_version, fingerprint, content_hash, fetched_seq, doc_hash, first_seen, updated_at
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+	url = excluded.url, canonical_url = excluded.canonical_url, source = excluded.source,
+	title = excluded.title, authors = excluded.authors, published_at = excluded.published_at,
+	modified_at = excluded.modified_at, fetched_at = excluded.fetched_at, sort_at = excluded.sort_at,
+	language = excluded.language, relevance = excluded.relevance, on_topic = excluded.on_topic,
+	cluster_id = excluded.cluster_id, summary = excluded.summary, site_name = excluded.site_name,
+	description = excluded.description, image = excluded.image, word_count = excluded.word_count,
+	text = excluded.text, keywords = excluded.keywords, pipeline_version = excluded.pipeline_version,
+	fingerprint = excluded.fingerprint, content_hash = excluded.content_hash,
+	fetched_seq = excluded.fetched_seq, doc_hash = excluded.doc_hash, updated_at = excluded.updated_at`
+
+func (s *SQLite) prepareUpsert(ctx context.Context, tx *sql.Tx) (*upsertStmts, error) {
+	var (
+		st  upsertStmts
+		err error
+	)
+	prep := func(dst **sql.Stmt, q string) {
+		if err != nil {
+			return
+		}
+		*dst, err = tx.PrepareContext(ctx, q)
+	}
+	prep(&st.existing, `SELECT fetched_at, pipeline_version, doc_hash, fingerprint, cluster_id FROM articles WHERE id = ?`)
+	prep(&st.article, upsertArticleSQL)
+	prep(&st.candidates, `SELECT a.id, a.cluster_id, a.fingerprint FROM articles a
+		WHERE a.id IN (SELECT b.article_id FROM lsh_bands b WHERE b.key IN (SELECT value FROM json_each(?)))
+		AND a.id <> ?
+		ORDER BY a.first_seen, a.seq LIMIT 1000`)
+	prep(&st.delEntities, `DELETE FROM article_entities WHERE article_id = ?`)
+	prep(&st.delQuotes, `DELETE FROM quotes WHERE article_id = ?`)
+	prep(&st.delFacts, `DELETE FROM facts WHERE article_id = ?`)
+	prep(&st.delBands, `DELETE FROM lsh_bands WHERE article_id = ?`)
+	prep(&st.insEntities, `INSERT INTO article_entities (article_id, ord, name, type, count)
+		SELECT ?1, key, coalesce(json_extract(value, '$.name'), ''), coalesce(json_extract(value, '$.type'), ''),
+			coalesce(json_extract(value, '$.count'), 0)
+		FROM json_each(?2)`)
+	prep(&st.insQuotes, `INSERT INTO quotes (article_id, ord, text, speaker)
+		SELECT ?1, key, coalesce(json_extract(value, '$.text'), ''), coalesce(json_extract(value, '$.speaker'), '')
+		FROM json_each(?2)`)
+	prep(&st.insFacts, `INSERT INTO facts (article_id, ord, kind, text, value, unit)
+		SELECT ?1, key, coalesce(json_extract(value, '$.kind'), ''), coalesce(json_extract(value, '$.text'), ''),
+			coalesce(json_extract(value, '$.value'), 0), coalesce(json_extract(value, '$.unit'), '')
+		FROM json_each(?2)`)
+	prep(&st.insBands, `INSERT INTO lsh_bands (article_id, band, key)
+		SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2)`)
+	if err != nil {
+		return nil, fmt.Errorf("prepare upsert: %w", err)
+	}
+	return &st, nil
+}
+
+// Upsert writes arts in one transaction; see Store.Upsert.
+func (s *SQLite) Upsert(ctx context.Context, arts []proto.Article) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	if len(arts) == 0 {
+		return nil
+	}
+	for i := range arts {
+		if err := ValidateArticle(&arts[i]); err != nil {
+			return fmt.Errorf("upsert: article %d: %w", i, err)
+		}
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("upsert: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	st, err := s.prepareUpsert(ctx, tx)
+	if err != nil {
+		return err
+	}
+	now := s.now().UnixMicro()
+	written := 0
+	for i := range arts {
+		ok, err := s.upsertOne(ctx, st, &arts[i], now)
+		if err != nil {
+			return fmt.Errorf("upsert %s: %w", arts[i].ID, err)
+		}
+		if ok {
+			written++
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("upsert: commit: %w", err)
+	}
+	s.log.Debug("batch stored", zap.Int("articles", len(arts)), zap.Int("written", written))
+	return nil
+}
+
+// upsertOne writes one article unless the stored version wins or is the
+// same; it reports whether it wrote.
+func (s *SQLite) upsertOne(ctx context.Context, st *upsertStmts, in *proto.Article, now int64) (bool, error) {
+	a, docHash, err := prepareArticle(in)
+	if err != nil {
+		return false, err
+	}
+	var (
+		exFetched                       int64
+		exPV, exHash, exFP, exClusterID string
+	)
+	err = st.existing.QueryRowContext(ctx, a.ID).Scan(&exFetched, &exPV, &exHash, &exFP, &exClusterID)
+	exists := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("read stored version: %w", err)
+	}
+	fetched := micros(a.FetchedAt)
+	if exists {
+		switch {
+		case exFetched > fetched:
+			s.log.Debug("older article ignored", zap.String("article_id", a.ID))
+			return false, nil
+		case exFetched == fetched && exPV > a.PipelineVersion:
+			s.log.Debug("older pipeline version ignored", zap.String("article_id", a.ID))
+			return false, nil
+		case exHash == docHash:
+			return false, nil
+		}
+	}
+
+	bands := fingerprintBands(a.Fingerprint)
+	clusterID, newBands := a.ID, true
+	if exists && strings.EqualFold(exFP, a.Fingerprint) {
+		clusterID, newBands = exClusterID, false
+	} else if len(bands) > 0 {
+		if clusterID, err = s.findCluster(ctx, st, &a, bands); err != nil {
+			return false, err
+		}
+	}
+
+	authors, err := json.Marshal(a.Authors)
+	if err != nil {
+		return false, fmt.Errorf("encode authors: %w", err)
+	}
+	keywords, err := json.Marshal(a.Keywords)
+	if err != nil {
+		return false, fmt.Errorf("encode keywords: %w", err)
+	}
+	sortAt := fetched
+	if a.PublishedAt != nil {
+		sortAt = micros(*a.PublishedAt)
+	}
+	if _, err := st.article.ExecContext(ctx,
+		a.ID, a.URL, a.CanonicalURL, a.Source, a.Title, string(authors),
+		nullMicros(a.PublishedAt), nullMicros(a.ModifiedAt), fetched, sortAt,
+		a.Language, a.Relevance, a.OnTopic, clusterID, a.Summary, a.SiteName, a.Description, a.Image,
+		a.WordCount, a.Text, string(keywords), a.PipelineVersion, a.Fingerprint, a.ContentHash,
+		int64(a.FetchedSeq), docHash, now, now,
+	); err != nil {
+		return false, fmt.Errorf("write article: %w", err)
+	}
+
+	if exists {
+		for _, del := range []*sql.Stmt{st.delEntities, st.delQuotes, st.delFacts} {
+			if _, err := del.ExecContext(ctx, a.ID); err != nil {
+				return false, fmt.Errorf("replace children: %w", err)
+			}
+		}
+	}
+	children := []struct {
+		stmt *sql.Stmt
+		n    int
+		v    any
+	}{
+		{st.insEntities, len(a.Entities), a.Entities},
+		{st.insQuotes, len(a.Quotes), a.Quotes},
+		{st.insFacts, len(a.Facts), a.Facts},
+	}
+	for _, c := range children {
+		if c.n == 0 {
+			continue
+		}
+		b, err := json.Marshal(c.v)
+		if err != nil {
+			return false, fmt.Errorf("encode children: %w", err)
+		}
+		if _, err := c.stmt.ExecContext(ctx, a.ID, string(b)); err != nil {
+			return false, fmt.Errorf("write children: %w", err)
+		}
+	}
+	if newBands {
+		if exists {
+			if _, err := st.delBands.ExecContext(ctx, a.ID); err != nil {
+				return false, fmt.Errorf("replace bands: %w", err)
+			}
+		}
+		if len(bands) > 0 {
+			pairs := make([][2]int64, len(bands))
+			for i, b := range bands {
+				pairs[i] = [2]int64{int64(b.Index), b.Key}
+			}
+			b, err := json.Marshal(pairs)
+			if err != nil {
+				return false, fmt.Errorf("encode bands: %w", err)
+			}
+			if _, err := st.insBands.ExecContext(ctx, a.ID, string(b)); err != nil {
+				return false, fmt.Errorf("write bands: %w", err)
+			}
+		}
+	}
+	return true, nil
+}
+
+// findCluster returns the cluster a joins: that of the earliest stored
+// article sharing a band with a at or above DuplicateThreshold, else a's
+// own id.
+func (s *SQLite) findCluster(ctx context.Context, st *upsertStmts, a *proto.Article, bands []band) (string, error) {
+	keys := make([]int64, len(bands))
+	for i, b := range bands {
+		keys[i] = b.Key
+	}
+	kb, err := json.Marshal(keys)
+	if err != nil {
+		return "", fmt.Errorf("encode band keys: %w", err)
+	}
+	rows, err := st.candidates.QueryContext(ctx, string(kb), a.ID)
+	if err != nil {
+		return "", fmt.Errorf("find duplicates: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, cluster, fp string
+		if err := rows.Scan(&id, &cluster, &fp); err != nil {
+			return "", fmt.Errorf("find duplicates: %w", err)
+		}
+		if similarity(a.Fingerprint, fp) >= DuplicateThreshold {
+			return cluster, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("find duplicates: %w", err)
+	}
+	return a.ID, nil
+}
+
+// Get returns one article; see Store.Get.
+func (s *SQLite) Get(ctx context.Context, id string) (*proto.Article, error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", id, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	var (
+		a                  proto.Article
+		authors, keywords  string
+		published, modifed sql.NullInt64
+		fetched            int64
+		fetchedSeq         int64
+	)
+	err = tx.QueryRowContext(ctx, `SELECT id, url, canonical_url, source, title, authors, published_at,
+		modified_at, fetched_at, language, relevance, on_topic, cluster_id, summary, site_name, description,
+		image, word_count, text, keywords, pipeline_version, fingerprint, content_hash, fetched_seq
+		FROM articles WHERE id = ?`, id).Scan(
+		&a.ID, &a.URL, &a.CanonicalURL, &a.Source, &a.Title, &authors, &published,
+		&modifed, &fetched, &a.Language, &a.Relevance, &a.OnTopic, &a.ClusterID, &a.Summary, &a.SiteName,
+		&a.Description, &a.Image, &a.WordCount, &a.Text, &keywords, &a.PipelineVersion, &a.Fingerprint,
+		&a.ContentHash, &fetchedSeq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("get %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", id, err)
+	}
+	a.PublishedAt, a.ModifiedAt = fromNullMicros(published), fromNullMicros(modifed)
+	a.FetchedAt = fromMicros(fetched)
+	a.FetchedSeq = uint64(fetchedSeq)
+	if err := json.Unmarshal([]byte(authors), &a.Authors); err != nil {
+		return nil, fmt.Errorf("get %s: decode authors: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(keywords), &a.Keywords); err != nil {
+		return nil, fmt.Errorf("get %s: decode keywords: %w", id, err)
+	}
+	if err := s.getChildren(ctx, tx, &a); err != nil {
+		return nil, fmt.Errorf("get %s: %w", id, err)
+	}
+	a.Normalize()
+	return &a, nil
+}
+
+// getChildren reads an article's entities, quotes, facts and duplicates.
+func (s *SQLite) getChildren(ctx context.Context, tx *sql.Tx, a *proto.Article) error {
+	type query struct {
+		sql  string
+		args []any
+		scan func(*sql.Rows) error
+	}
+	qs := []query{
+		{`SELECT name, type, count FROM article_entities WHERE article_id = ? ORDER BY ord`, []any{a.ID},
+			func(r *sql.Rows) error {
+				var e proto.Entity
+				err := r.Scan(&e.Name, &e.Type, &e.Count)
+				a.Entities = append(a.Entities, e)
+				return err
+			}},
+		{`SELECT text, speaker FROM quotes WHERE article_id = ? ORDER BY ord`, []any{a.ID},
+			func(r *sql.Rows) error {
+				var q proto.Quote
+				err := r.Scan(&q.Text, &q.Speaker)
+				a.Quotes = append(a.Quotes, q)
+				return err
+			}},
+		{`SELECT kind, text, value, unit FROM facts WHERE article_id = ? ORDER BY ord`, []any{a.ID},
+			func(r *sql.Rows) error {
+				var f proto.Fact
+				err := r.Scan(&f.Kind, &f.Text, &f.Value, &f.Unit)
+				a.Facts = append(a.Facts, f)
+				return err
+			}},
+		{`SELECT id FROM articles WHERE cluster_id = ? AND id <> ? ORDER BY first_seen, seq`, []any{a.ClusterID, a.ID},
+			func(r *sql.Rows) error {
+				var id string
+				err := r.Scan(&id)
+				a.Duplicates = append(a.Duplicates, id)
+				return err
+			}},
+	}
+	for _, q := range qs {
+		if err := scanAll(ctx, tx, q.sql, q.args, q.scan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queryer is *sql.DB or *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// scanAll runs a query and calls scan for every row.
+func scanAll(ctx context.Context, db queryer, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// List returns one page of summaries; see Store.List.
+func (s *SQLite) List(ctx context.Context, q Query) (Page, error) {
+	q, err := normalizeQuery(q)
+	if err != nil {
+		return Page{}, err
+	}
+	mode := modeOf(q)
+	var after *cursor
+	if q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor, mode)
+		if err != nil {
+			return Page{}, err
+		}
+		after = &c
+	}
+	var (
+		where []string
+		args  []any
+		from  = "articles a"
+		score = "0"
+		match string
+	)
+	if q.Q != "" {
+		terms, err := parseSearch(q.Q)
+		if err != nil {
+			return Page{}, err
+		}
+		match = fts5Query(terms)
+		from = "articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
+		where = append(where, "articles_fts MATCH ?")
+		args = append(args, match)
+		if mode == modeRank {
+			// Title matches weigh most, then the summary, then the body.
+			score = "bm25(articles_fts, 10.0, 1.0, 2.0)"
+		}
+	}
+	add := func(cond string, v ...any) {
+		where = append(where, cond)
+		args = append(args, v...)
+	}
+	if !q.Since.IsZero() {
+		add("a.sort_at >= ?", micros(q.Since))
+	}
+	if !q.Until.IsZero() {
+		add("a.sort_at < ?", micros(q.Until))
+	}
+	if q.Source != "" {
+		add("a.source = ?", q.Source)
+	}
+	if q.Language != "" {
+		add("a.language = ? COLLATE NOCASE", q.Language)
+	}
+	if q.OnTopic != nil {
+		add("a.on_topic = ?", *q.OnTopic)
+	}
+	if q.MinRelevance > 0 {
+		add("a.relevance >= ?", q.MinRelevance)
+	}
+	if q.Entity != "" {
+		add("EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id AND e.name = ? COLLATE NOCASE)", q.Entity)
+	}
+	var order string
+	switch mode {
+	case modePublished:
+		order = "a.sort_at DESC, a.id DESC"
+		if after != nil {
+			add("(a.sort_at < ? OR (a.sort_at = ? AND a.id < ?))", after.t, after.t, after.id)
+		}
+	case modeRelevance:
+		order = "a.relevance DESC, a.id ASC"
+		if after != nil {
+			add("(a.relevance < ? OR (a.relevance = ? AND a.id > ?))", after.f, after.f, after.id)
+		}
+	case modeRank:
+		order = "score ASC, a.id ASC"
+		if after != nil {
+			add("("+score+" > ? OR ("+score+" = ? AND a.id > ?))", after.f, after.f, after.id)
+		}
+	}
+	query := `SELECT a.seq, a.id, a.url, a.canonical_url, a.source, a.title, a.authors, a.published_at,
+		a.fetched_at, a.sort_at, a.language, a.relevance, a.on_topic, a.cluster_id, a.summary, ` + score + ` AS score
+		FROM ` + from
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY " + order + " LIMIT ?"
+	args = append(args, q.Limit+1)
+
+	type row struct {
+		seq    int64
+		sortAt int64
+		score  float64
+	}
+	var (
+		page = Page{Articles: []Summary{}}
+		rs   []row
+	)
+	err = scanAll(ctx, s.r, query, args, func(r *sql.Rows) error {
+		var (
+			sm        Summary
+			rw        row
+			authors   string
+			published sql.NullInt64
+			fetched   int64
+		)
+		if err := r.Scan(&rw.seq, &sm.ID, &sm.URL, &sm.CanonicalURL, &sm.Source, &sm.Title, &authors,
+			&published, &fetched, &rw.sortAt, &sm.Language, &sm.Relevance, &sm.OnTopic, &sm.ClusterID,
+			&sm.Summary, &rw.score); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(authors), &sm.Authors); err != nil || sm.Authors == nil {
+			sm.Authors = []string{}
+		}
+		sm.PublishedAt, sm.FetchedAt = fromNullMicros(published), fromMicros(fetched)
+		page.Articles = append(page.Articles, sm)
+		rs = append(rs, rw)
+		return nil
+	})
+	if err != nil {
+		if isFTSError(err) {
+			return Page{}, fmt.Errorf("%w: search %q: %v", ErrInvalidQuery, q.Q, err)
+		}
+		return Page{}, fmt.Errorf("list: %w", err)
+	}
+	if len(page.Articles) > q.Limit {
+		page.Articles, rs = page.Articles[:q.Limit], rs[:q.Limit]
+		last, lr := page.Articles[q.Limit-1], rs[q.Limit-1]
+		c := cursor{mode: mode, id: last.ID}
+		switch mode {
+		case modePublished:
+			c.t = lr.sortAt
+		case modeRelevance:
+			c.f = last.Relevance
+		case modeRank:
+			c.f = lr.score
+		}
+		page.NextCursor = c.encode()
+	}
+	if match != "" && len(rs) > 0 {
+		seqs := make([]int64, len(rs))
+		for i, r := range rs {
+			seqs[i] = r.seq
+		}
+		snips, err := s.snippets(ctx, match, seqs)
+		if err != nil {
+			return Page{}, err
+		}
+		for i, r := range rs {
+			page.Articles[i].Snippet = snips[r.seq]
+		}
+	}
+	return page, nil
+}
+
+// snippets returns the highlighted snippet of each matching row, as HTML.
+func (s *SQLite) snippets(ctx context.Context, match string, seqs []int64) (map[int64]string, error) {
+	sb, err := json.Marshal(seqs)
+	if err != nil {
+		return nil, fmt.Errorf("snippets: %w", err)
+	}
+	out := make(map[int64]string, len(seqs))
+	err = scanAll(ctx, s.r, `SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 24) FROM articles_fts
+		WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
+		[]any{markOpen, markClose, match, string(sb)},
+		func(r *sql.Rows) error {
+			var (
+				seq int64
+				raw string
+			)
+			if err := r.Scan(&seq, &raw); err != nil {
+				return err
+			}
+			out[seq] = highlightHTML(raw)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("snippets: %w", err)
+	}
+	return out, nil
+}
+
+// highlightHTML escapes a raw snippet and turns its match markers into
+// <mark> tags, leaving them balanced.
+func highlightHTML(raw string) string {
+	var b strings.Builder
+	open := false
+	for len(raw) > 0 {
+		i := strings.IndexAny(raw, markOpen+markClose)
+		if i < 0 {
+			b.WriteString(html.EscapeString(raw))
+			break
+		}
+		b.WriteString(html.EscapeString(raw[:i]))
+		isOpen := strings.HasPrefix(raw[i:], markOpen)
+		switch {
+		case isOpen && !open:
+			b.WriteString("<mark>")
+			open = true
+		case !isOpen && open:
+			b.WriteString("</mark>")
+			open = false
+		}
+		raw = raw[i+len(markOpen):] // both markers are 3 bytes in UTF-8
+	}
+	if open {
+		b.WriteString("</mark>")
+	}
+	return b.String()
+}
+
+// isFTSError reports whether err is SQLite rejecting a MATCH expression.
+func isFTSError(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "fts5") || strings.Contains(msg, "syntax error") ||
+		strings.Contains(msg, "malformed MATCH")
+}
+
+// Entities returns the top entities; see Store.Entities.
+func (s *SQLite) Entities(ctx context.Context, q EntityQuery) ([]EntityCount, error) {
+	if q.Limit <= 0 {
+		q.Limit = DefaultEntityLimit
+	}
+	q.Limit = min(q.Limit, MaxEntityLimit)
+	var (
+		where = []string{"e.name <> ''"}
+		args  []any
+	)
+	if q.Type != "" {
+		where, args = append(where, "e.type = ?"), append(args, q.Type)
+	}
+	if !q.Since.IsZero() {
+		where, args = append(where, "a.sort_at >= ?"), append(args, micros(q.Since))
+	}
+	if !q.Until.IsZero() {
+		where, args = append(where, "a.sort_at < ?"), append(args, micros(q.Until))
+	}
+	if q.OnTopic != nil {
+		where, args = append(where, "a.on_topic = ?"), append(args, *q.OnTopic)
+	}
+	args = append(args, q.Limit)
+	out := []EntityCount{}
+	err := scanAll(ctx, s.r, `SELECT e.name, e.type, count(DISTINCT e.article_id) AS n, sum(e.count) AS m
+		FROM article_entities e JOIN articles a ON a.id = e.article_id
+		WHERE `+strings.Join(where, " AND ")+`
+		GROUP BY e.name, e.type ORDER BY n DESC, m DESC, e.name, e.type LIMIT ?`, args,
+		func(r *sql.Rows) error {
+			var e EntityCount
+			if err := r.Scan(&e.Name, &e.Type, &e.Articles, &e.Mentions); err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("entities: %w", err)
+	}
+	return out, nil
+}
+
+// Stats returns corpus-wide counts; see Store.Stats.
+func (s *SQLite) Stats(ctx context.Context) (Stats, error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	st := Stats{Sources: []SourceCount{}, Languages: []LangCount{}, Days: []DayCount{}}
+	var lastFetched, lastUpdated sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(on_topic), 0), count(DISTINCT cluster_id),
+		max(fetched_at), max(updated_at) FROM articles`).Scan(
+		&st.Articles, &st.OnTopic, &st.Clusters, &lastFetched, &lastUpdated); err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	st.LastFetchedAt, st.LastUpdatedAt = fromNullMicros(lastFetched), fromNullMicros(lastUpdated)
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT name, type FROM article_entities)`).
+		Scan(&st.Entities); err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	err = scanAll(ctx, tx, `SELECT source, count(*) AS n FROM articles GROUP BY source ORDER BY n DESC, source`, nil,
+		func(r *sql.Rows) error {
+			var c SourceCount
+			err := r.Scan(&c.Source, &c.Articles)
+			st.Sources = append(st.Sources, c)
+			return err
+		})
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	err = scanAll(ctx, tx, `SELECT language, count(*) AS n FROM articles GROUP BY language ORDER BY n DESC, language`, nil,
+		func(r *sql.Rows) error {
+			var c LangCount
+			err := r.Scan(&c.Language, &c.Articles)
+			st.Languages = append(st.Languages, c)
+			return err
+		})
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	const dayMicros = int64(24 * time.Hour / time.Microsecond)
+	err = scanAll(ctx, tx, `SELECT sort_at / ? AS d, count(*) FROM articles WHERE sort_at >= 0 GROUP BY d ORDER BY d`,
+		[]any{dayMicros},
+		func(r *sql.Rows) error {
+			var (
+				d int64
+				c DayCount
+			)
+			if err := r.Scan(&d, &c.Articles); err != nil {
+				return err
+			}
+			c.Day = fromMicros(d * dayMicros).Format(time.DateOnly)
+			st.Days = append(st.Days, c)
+			return nil
+		})
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	return st, nil
+}
