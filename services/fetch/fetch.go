@@ -136,10 +136,7 @@ func (f *Fetcher) Fetch(ctx context.Context, in *proto.Discovered) (*proto.Fetch
 	if int64(len(body)) > f.cfg.MaxBodyBytes {
 		return nil, pipeline.Permanentf("fetch %s: %w: over %d bytes", in.URL, ErrTooLarge, f.cfg.MaxBodyBytes)
 	}
-	body, cs, err := textenc.ToUTF8(body, ct, kind == proto.KindHTML)
-	if err != nil {
-		return nil, pipeline.Permanentf("fetch %s: %w", in.URL, err)
-	}
+	body, cs := textenc.ToUTF8(body, ct, kind == proto.KindHTML)
 	out := &proto.Fetched{
 		Envelope:    in.Envelope,
 		Hints:       in.Hints,
