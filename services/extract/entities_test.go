@@ -1,0 +1,177 @@
+package extract
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/newsflow/newsflow/proto"
+)
+
+func mustFinder(tb testing.TB) *entityFinder {
+	tb.Helper()
+	g, err := parseGazetteer(aliasesTSV)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &entityFinder{g: g}
+}
+
+func TestParseGazetteer(t *testing.T) {
+	tests := []struct {
+		name    string
+		tsv     string
+		wantErr bool
+	}{
+		{name: "embedded", tsv: aliasesTSV},
+		{name: "empty", tsv: ""},
+		{name: "comments", tsv: "# x\n\n"},
+		{name: "no aliases column", tsv: "Vladimir Putin\tperson\n"},
+		{name: "no type", tsv: "Vladimir Putin\n", wantErr: true},
+		{name: "bad type", tsv: "Vladimir Putin\tpeople\tPutin\n", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseGazetteer(tt.tsv)
+			if (err != nil) != tt.wantErr {
+				t.Errorf("parseGazetteer() error = %v; want error %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestEntities(t *testing.T) {
+	f := mustFinder(t)
+	tests := []struct {
+		name string
+		text string
+		want []proto.Entity // the first len(want) entities, in order
+		has  []proto.Entity // present anywhere
+		not  []string       // names that must not appear
+	}{
+		{name: "empty", text: ""},
+		{name: "garbage", text: "\xff\xfe !!! 123 ... “ ” « »"},
+		{
+			name: "aliases merge",
+			text: "Russian President Vladimir Putin met President Xi in Beijing. Putin said Xi Jinping was a friend. Mr. Putin left.",
+			want: []proto.Entity{{Name: "Vladimir Putin", Type: TypePerson, Count: 3}, {Name: "Xi Jinping", Type: TypePerson, Count: 2}},
+			has:  []proto.Entity{{Name: "Beijing", Type: TypePlace, Count: 1}},
+			not:  []string{"President", "Russian President", "Mr"},
+		},
+		{
+			name: "us forms",
+			text: "The US and the U.S. Treasury and the United States agreed; we told us nothing.",
+			has:  []proto.Entity{{Name: "United States", Type: TypePlace, Count: 3}},
+		},
+		{
+			name: "russian inflections",
+			text: "Визит Путина в Китай. Путин прибыл в Пекин, где Си Цзиньпин встретил его. Отношения России и Китая крепнут. Россией довольны.",
+			has: []proto.Entity{
+				{Name: "Vladimir Putin", Type: TypePerson, Count: 2},
+				{Name: "China", Type: TypePlace, Count: 2},
+				{Name: "Russia", Type: TypePlace, Count: 2},
+				{Name: "Beijing", Type: TypePlace, Count: 1},
+				{Name: "Xi Jinping", Type: TypePerson, Count: 1},
+			},
+		},
+		{
+			name: "chinese",
+			text: "习近平在北京会见普京。中国和俄罗斯发表联合声明，美国表示关注。",
+			has: []proto.Entity{
+				{Name: "Xi Jinping", Type: TypePerson, Count: 1},
+				{Name: "Vladimir Putin", Type: TypePerson, Count: 1},
+				{Name: "Beijing", Type: TypePlace, Count: 1},
+				{Name: "China", Type: TypePlace, Count: 1},
+				{Name: "Russia", Type: TypePlace, Count: 1},
+				{Name: "United States", Type: TypePlace, Count: 1},
+			},
+		},
+		{
+			name: "heuristic people and surnames",
+			text: "Analyst Hussein Korkmaz wrote the report. Korkmaz said trade would grow. Later Mr. Korkmaz added more.",
+			want: []proto.Entity{{Name: "Hussein Korkmaz", Type: TypePerson, Count: 3}},
+			not:  []string{"Korkmaz", "Later"},
+		},
+		{
+			name: "speech verb person",
+			text: "Trade will grow, said Maria Ivanova, an economist. Ivanova expects more.",
+			has:  []proto.Entity{{Name: "Maria Ivanova", Type: TypePerson, Count: 2}},
+		},
+		{
+			name: "secretary of state title dropped",
+			text: "Secretary of State John Smith flew to Paris.",
+			has:  []proto.Entity{{Name: "John Smith", Type: TypePerson, Count: 1}},
+			not:  []string{"Secretary of State John Smith", "Secretary"},
+		},
+		{
+			name: "organisations",
+			text: "Acme Widgets Inc said on Monday that the Bank of England and the Foreign Ministry had been told.",
+			has: []proto.Entity{
+				{Name: "Acme Widgets Inc", Type: TypeOrg, Count: 1},
+				{Name: "Bank of England", Type: TypeOrg, Count: 1},
+				{Name: "Foreign Ministry", Type: TypeOrg, Count: 1},
+			},
+			not: []string{"Monday"},
+		},
+		{
+			name: "no false us",
+			text: "Tell us what you think. Bus routes change.",
+			not:  []string{"United States"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Entities(f.find(tt.text))
+			if len(got) < len(tt.want) || fmt.Sprint(got[:len(tt.want)]) != fmt.Sprint(tt.want) {
+				t.Errorf("Entities(%q) = %+v; want it to start with %+v", tt.text, got, tt.want)
+			}
+			for _, h := range tt.has {
+				found := false
+				for _, g := range got {
+					if g == h {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("Entities(%q) = %+v; want %+v among them", tt.text, got, h)
+				}
+			}
+			for _, n := range tt.not {
+				for _, g := range got {
+					if g.Name == n {
+						t.Errorf("Entities(%q) = %+v; want no %q", tt.text, got, n)
+					}
+				}
+			}
+			for i := 1; i < len(got); i++ {
+				if got[i].Count > got[i-1].Count {
+					t.Errorf("Entities not sorted by count: %+v", got)
+				}
+			}
+		})
+	}
+}
+
+func TestEntitiesOrgAfterPlace(t *testing.T) {
+	f := mustFinder(t)
+	text := "He spoke at the Harbin Institute of Technology. Alexandra Prokopenko of the Carnegie Russia Eurasia Center said so. Doctor of Sciences Hussein Korkmaz agreed. Minister of Foreign Affairs Sergei Lavrov came."
+	got := Entities(f.find(text))
+	for _, want := range []proto.Entity{
+		{Name: "Harbin Institute of Technology", Type: TypeOrg, Count: 1},
+		{Name: "Carnegie Russia Eurasia Center", Type: TypeOrg, Count: 1},
+		{Name: "Hussein Korkmaz", Type: TypePerson, Count: 1},
+		{Name: "Sergei Lavrov", Type: TypePerson, Count: 1},
+	} {
+		found := false
+		for _, g := range got {
+			found = found || g == want
+		}
+		if !found {
+			t.Errorf("Entities(%q) = %+v; want %+v among them", text, got, want)
+		}
+	}
+	for _, g := range got {
+		if g.Name == "Harbin" || g.Name == "Russia" || g.Name == "Affairs" {
+			t.Errorf("Entities(%q) = %+v; want no %q", text, got, g.Name)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package extract
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/newsflow/newsflow/proto"
+)
+
+// Quote bounds: shorter quotations are titles or scare quotes
+// ("“unlimited friendship”"), longer ones are unbalanced marks.
+const (
+	minQuoteWords = 4
+	maxQuoteBytes = 1500
+	maxQuotes     = 100
+	// speakerWindow is how far from a quotation its speaker is looked for.
+	speakerWindow = 160
+	// pronounReach is how many mentions back "he said" looks for a person.
+	pronounReach = 50
+)
+
+// quoteMarks pairs opening and closing quotation marks.
+var quoteMarks = []struct{ open, close string }{
+	{"“", "”"}, {"«", "»"}, {"„", "“"}, {"「", "」"}, {`"`, `"`},
+}
+
+// Speech words in languages other than English, and "according to".
+var speechWordsOther = wordSet(`заявил заявила сказал сказала отметил отметила добавил добавила подчеркнул
+	подчеркнула сообщил сообщила пояснил пояснила словам заявив 说 表示 称 指出`)
+
+var pronouns = wordSet(`he she он она`)
+
+// Quotes finds direct quotations in text and attributes each to a speaker
+// from the mentions (as returned by entityFinder.find): "…," X said; X
+// said: "…"; said X; according to X; "he said" → the last person named
+// before the quote. The speaker is the canonical entity name, or "" when
+// none is found.
+func Quotes(text string, ms []mention) []proto.Quote {
+	var out []proto.Quote
+	marks := newOpeners(text)
+	for i := 0; i < len(text); {
+		open, close, ok := marks.at(i)
+		if !ok {
+			break
+		}
+		qs := open + len(close.open)
+		window := text[qs:min(len(text), qs+maxQuoteBytes)]
+		rel := strings.Index(window, close.close)
+		if rel < 0 {
+			i = qs // unbalanced: go on after the opening mark
+			continue
+		}
+		qe := qs + rel
+		i = qe + len(close.close)
+		body := strings.TrimRight(strings.TrimSpace(text[qs:qe]), ",;: ")
+		if strings.Contains(body, "\n\n") || WordCount(body) < minQuoteWords {
+			continue
+		}
+		out = append(out, proto.Quote{Text: body, Speaker: speaker(text, ms, open, i)})
+		if len(out) == maxQuotes {
+			break
+		}
+	}
+	return out
+}
+
+// openers finds opening quotation marks in text, in order. It remembers
+// where each mark next occurs, so a scan over the text stays linear.
+type openers struct {
+	text string
+	next []int // per quoteMarks entry: next position, -2 = unknown, -1 = none
+}
+
+func newOpeners(text string) *openers {
+	o := &openers{text: text, next: make([]int, len(quoteMarks))}
+	for k := range o.next {
+		o.next[k] = -2
+	}
+	return o
+}
+
+// at returns the first opening mark at or after i.
+func (o *openers) at(i int) (int, struct{ open, close string }, bool) {
+	best := -1
+	var mark struct{ open, close string }
+	for k, m := range quoteMarks {
+		if o.next[k] == -2 || (o.next[k] >= 0 && o.next[k] < i) {
+			o.next[k] = -1
+			if j := strings.Index(o.text[i:], m.open); j >= 0 {
+				o.next[k] = i + j
+			}
+		}
+		if n := o.next[k]; n >= 0 && (best < 0 || n < best) {
+			best, mark = n, m
+		}
+	}
+	return best, mark, best >= 0
+}
+
+// speaker attributes the quotation text[start:end] (marks included).
+func speaker(text string, ms []mention, start, end int) string {
+	// After: "…," Putin said. / "…," said Putin. / "…," he said.
+	after := text[end:min(len(text), end+speakerWindow)]
+	if k := strings.IndexAny(after, "\n“«\""); k >= 0 {
+		after = after[:k]
+	}
+	if s, ok := speakerIn(text, ms, end, end+len(after), start, true); ok {
+		return s
+	}
+	// Before: Putin said: "…" / according to Putin, "…".
+	from := max(0, start-speakerWindow)
+	before := text[from:start]
+	if k := strings.LastIndexAny(before, "\n”»"); k >= 0 {
+		from += k + 1
+	}
+	if k := strings.LastIndex(text[from:start], ". "); k >= 0 {
+		from += k + 2
+	}
+	s, _ := speakerIn(text, ms, from, start, start, false)
+	return s
+}
+
+// speakerIn looks at text[a:b] next to a quotation starting at qStart. If
+// it holds a speech verb, the speaker is the named person or organisation
+// there (the first after a quotation, the last before one), or, for a
+// pronoun, the last person named before the quotation.
+func speakerIn(text string, ms []mention, a, b, qStart int, after bool) (string, bool) {
+	if a >= b {
+		return "", false
+	}
+	toks := tokenize(text[a:b])
+	if after && len(toks) > 8 {
+		toks = toks[:8] // "…," Putin said — the verb is close
+	}
+	verb, pronoun := false, false
+	for i, t := range toks {
+		if speechVerbs[t.lower] || speechWordsOther[t.lower] ||
+			(t.lower == "according" && i+1 < len(toks) && toks[i+1].lower == "to") {
+			verb = true
+		}
+		if pronouns[t.lower] {
+			pronoun = true
+		}
+	}
+	if !verb && !(strings.HasSuffix(strings.TrimSpace(text[a:b]), ":") && !after) {
+		return "", false
+	}
+	limit := b
+	if after && len(toks) > 0 {
+		limit = a + toks[len(toks)-1].end
+	}
+	// ms is in text order: find the mentions inside [a, limit].
+	var found *mention
+	for i := sort.Search(len(ms), func(i int) bool { return ms[i].start >= a }); i < len(ms) && ms[i].start < limit; i++ {
+		m := &ms[i]
+		if m.end > limit || (m.typ != TypePerson && m.typ != TypeOrg) {
+			continue
+		}
+		if after {
+			return m.name, true
+		}
+		found = m
+	}
+	if found != nil {
+		return found.name, true
+	}
+	if pronoun {
+		// The last person named before the quotation, within reach.
+		i := sort.Search(len(ms), func(i int) bool { return ms[i].end > qStart }) - 1
+		for n := 0; i >= 0 && n < pronounReach; i, n = i-1, n+1 {
+			if ms[i].typ == TypePerson {
+				return ms[i].name, true
+			}
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,70 @@
+package extract
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/newsflow/newsflow/proto"
+)
+
+func TestQuotes(t *testing.T) {
+	f := mustFinder(t)
+	tests := []struct {
+		name string
+		text string
+		want []proto.Quote
+	}{
+		{name: "empty", text: "", want: nil},
+		{name: "unbalanced", text: `He said "this never ends and goes on`, want: nil},
+		{name: "only marks", text: `“”""«»`, want: nil},
+		{name: "scare quotes skipped", text: `They called it an “unlimited friendship” again.`, want: nil},
+		{
+			name: "name said after",
+			text: `“Our relations are not directed against anyone,” Putin said on Thursday.`,
+			want: []proto.Quote{{Text: "Our relations are not directed against anyone", Speaker: "Vladimir Putin"}},
+		},
+		{
+			name: "said name after",
+			text: `"Moscow needs Beijing far more than Beijing needs Moscow," said Maria Ivanova, an economist.`,
+			want: []proto.Quote{{Text: "Moscow needs Beijing far more than Beijing needs Moscow", Speaker: "Maria Ivanova"}},
+		},
+		{
+			name: "name said before",
+			text: `Xi Jinping said: "We will stand together as good neighbours."`,
+			want: []proto.Quote{{Text: "We will stand together as good neighbours.", Speaker: "Xi Jinping"}},
+		},
+		{
+			name: "according to",
+			text: `According to Sergei Lavrov, "the talks went very well indeed".`,
+			want: []proto.Quote{{Text: "the talks went very well indeed", Speaker: "Sergei Lavrov"}},
+		},
+		{
+			name: "pronoun",
+			text: `Antony Blinken flew to Beijing. “China cannot have it both ways,” he said.`,
+			want: []proto.Quote{{Text: "China cannot have it both ways", Speaker: "Antony Blinken"}},
+		},
+		{
+			name: "organisation",
+			text: `“The visit was a great success for both sides,” the Kremlin said.`,
+			want: []proto.Quote{{Text: "The visit was a great success for both sides", Speaker: "Kremlin"}},
+		},
+		{
+			name: "no speaker",
+			text: `“They want the benefits without the costs,” one diplomat said.`,
+			want: []proto.Quote{{Text: "They want the benefits without the costs", Speaker: ""}},
+		},
+		{
+			name: "russian",
+			text: `«Отношения между нашими странами не направлены против третьих стран», — заявил Путин.`,
+			want: []proto.Quote{{Text: "Отношения между нашими странами не направлены против третьих стран", Speaker: "Vladimir Putin"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Quotes(tt.text, f.find(tt.text))
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("Quotes(%q) = %+v; want %+v", tt.text, got, tt.want)
+			}
+		})
+	}
+}
