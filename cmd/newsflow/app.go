@@ -48,6 +48,9 @@ type App struct {
 	reg      *prometheus.Registry
 	health   *telemetry.Health
 
+	// poller polls the sources, when this process runs fetch.
+	poller *fetch.Poller
+
 	// Ready is closed when every component has started; HTTPAddr is then
 	// the listener's address.
 	Ready    chan struct{}
@@ -166,7 +169,21 @@ func (a *App) name() string {
 func (a *App) startStages(ctx context.Context, g *errgroup.Group, deps pipeline.Deps, st store.Store) error {
 	pc := a.cfg.Pipeline
 	if a.targets[TargetFetch] {
-		f := fetch.New(a.cfg.Fetch, a.log.With(telemetry.Stage(TargetFetch)))
+		seen, err := deps.Bus.KeyValue(ctx, proto.SeenBucket, seenTTL, a.cfg.NATS.Replicas)
+		if err != nil {
+			return err
+		}
+		state, err := deps.Bus.KeyValue(ctx, proto.SourcesBucket, 0, a.cfg.NATS.Replicas)
+		if err != nil {
+			return err
+		}
+		flog := a.log.With(telemetry.Stage(TargetFetch))
+		f := fetch.New(a.cfg.Fetch, seen, flog)
+		publish := func(ctx context.Context, m *proto.Discovered) (bool, error) {
+			return deps.Bus.Publish(ctx, proto.SubjectDiscovered, m)
+		}
+		a.poller = fetch.NewPoller(f, a.cfg.Sources, state, replicaName(), publish, flog.With(telemetry.Component("poller")))
+		g.Go(func() error { return a.poller.Run(ctx) })
 		g.Go(func() error {
 			return pipeline.Run(ctx, deps, pc, pipeline.Stage[*proto.Discovered, *proto.Fetched]{
 				Name: TargetFetch, From: proto.SubjectDiscovered, To: proto.SubjectFetched,
@@ -174,7 +191,6 @@ func (a *App) startStages(ctx context.Context, g *errgroup.Group, deps pipeline.
 				New: func() *proto.Discovered { return new(proto.Discovered) }, Handle: f.Handle,
 			})
 		})
-		g.Go(func() error { return a.seedSources(ctx, deps.Bus) })
 	}
 	if a.targets[TargetClean] {
 		c := clean.New(a.cfg.Clean, a.log.With(telemetry.Stage(TargetClean)))
@@ -235,26 +251,23 @@ func (a *App) newExtractor() (*extract.Extractor, error) {
 	return extract.NewWithExemplars(extract.Config{Topic: a.cfg.Topic}, texts, a.log.With(telemetry.Stage(TargetExtract)))
 }
 
-// seedSources publishes the configured single-page sources to
-// news.discovered; JetStream's duplicate window and the store's upsert make
-// a restart harmless.
-func (a *App) seedSources(ctx context.Context, b *bus.Bus) error {
-	for _, s := range a.cfg.Sources {
-		if s.Kind() != "url" {
-			a.log.Warn("source kind not polled by this version", telemetry.Source(s.Name), zap.String("kind", s.Kind()))
-			continue
-		}
-		u, err := proto.NormalizeURL(s.URL)
-		if err != nil {
-			return err
-		}
-		m := &proto.Discovered{Envelope: proto.Envelope{
-			Schema: proto.SchemaDiscovered, ArticleID: proto.ArticleID(u), URL: u, Source: s.Name,
-			PipelineVersion: version.Stamp("", "discover", "1"), ProducedAt: time.Now().UTC(),
-		}}
-		if _, err := b.Publish(ctx, proto.SubjectDiscovered, m); err != nil {
-			return fmt.Errorf("source %s: %w", s.Name, err)
-		}
+// seenTTL is how long a fetched article is remembered and skipped by the
+// pollers; sitemaps rarely list articles older than that.
+const seenTTL = 90 * 24 * time.Hour
+
+// replicaName names this process in source leases.
+func replicaName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "newsflow"
 	}
-	return nil
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// ReloadSources replaces the polled sources with those of cfg, as on
+// SIGHUP; sources already due or in progress keep their state.
+func (a *App) ReloadSources(sources []fetch.Source) {
+	if a.poller != nil {
+		a.poller.SetSources(sources)
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -30,7 +29,7 @@ import (
 // overrides, and flags over both.
 type Config struct {
 	Topic    extract.Topic       `yaml:"topic"`
-	Sources  []Source            `yaml:"sources"`
+	Sources  []fetch.Source      `yaml:"sources"`
 	Fetch    fetch.Config        `yaml:"fetch"`
 	Clean    clean.Config        `yaml:"clean"`
 	Pipeline pipeline.Config     `yaml:"pipeline"`
@@ -44,29 +43,6 @@ type Config struct {
 	dir       string
 	exemplars fs.FS
 }
-
-// Source is a place coverage comes from: exactly one of Feed, Sitemap, URL.
-type Source struct {
-	Name     string        `yaml:"name"`
-	Feed     string        `yaml:"feed"`
-	Sitemap  string        `yaml:"sitemap"`
-	URL      string        `yaml:"url"`
-	Interval time.Duration `yaml:"interval"`
-}
-
-// Kind is "feed", "sitemap" or "url".
-func (s Source) Kind() string {
-	switch {
-	case s.Feed != "":
-		return "feed"
-	case s.Sitemap != "":
-		return "sitemap"
-	}
-	return "url"
-}
-
-// Location is the source's URL, whatever its kind.
-func (s Source) Location() string { return s.Feed + s.Sitemap + s.URL }
 
 // StoreConfig says where articles are kept.
 type StoreConfig struct {
@@ -263,30 +239,7 @@ func (c *Config) Validate() error {
 	if err := tc.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	names := map[string]bool{}
-	for i, s := range c.Sources {
-		key := fmt.Sprintf("sources[%d]", i)
-		if s.Name == "" {
-			errs = append(errs, fmt.Errorf("%s.name: must not be empty", key))
-		} else if names[s.Name] {
-			errs = append(errs, fmt.Errorf("%s.name: %q is used twice", key, s.Name))
-		}
-		names[s.Name] = true
-		set := 0
-		for _, v := range []string{s.Feed, s.Sitemap, s.URL} {
-			if v != "" {
-				set++
-			}
-		}
-		if set != 1 {
-			errs = append(errs, fmt.Errorf("%s: exactly one of feed, sitemap, url must be set", key))
-		} else if u, err := url.Parse(s.Location()); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("%s.%s: %q is not an http(s) url", key, s.Kind(), s.Location()))
-		}
-		if s.Interval != 0 && s.Interval < 10*time.Second {
-			errs = append(errs, fmt.Errorf("%s.interval: %s is shorter than 10s", key, s.Interval))
-		}
-	}
+	errs = append(errs, fetch.ValidateSources("sources", c.Sources))
 	if !strings.HasPrefix(c.Store.DSN, "sqlite:") && !strings.HasPrefix(c.Store.DSN, "postgres://") && !strings.HasPrefix(c.Store.DSN, "postgresql://") {
 		errs = append(errs, fmt.Errorf("store.dsn: %q is neither sqlite:PATH nor postgres://…", c.Store.DSN))
 	}

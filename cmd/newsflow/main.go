@@ -186,10 +186,32 @@ func cmdRun(ctx context.Context, target string, args []string) error {
 	defer func() { _ = log.Sync() }()
 	app := NewApp(cfg, c.data, log, target)
 	app.readOnly = target == TargetAPI
+	go reloadOnHangup(ctx, app, &c, log)
 	if err := app.Run(ctx); err != nil {
 		log.Error("stopped", zap.Error(err))
 		return err
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// reloadOnHangup rereads the configuration on SIGHUP and applies what can
+// change at run time: the sources.
+func reloadOnHangup(ctx context.Context, app *App, c *common, log *zap.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			cfg, err := c.load()
+			if err != nil {
+				log.Error("config reload failed; keeping the running config", zap.Error(err))
+				continue
+			}
+			app.ReloadSources(cfg.Sources)
+		}
+	}
 }

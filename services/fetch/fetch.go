@@ -1,18 +1,16 @@
-// Package fetch downloads discovered articles: one page per news.discovered
-// message, published to news.fetched as UTF-8 with its HTTP metadata.
+// Package fetch is the fetch stage: it polls the configured sources
+// (feeds, sitemaps, sites, single pages) for article URLs, publishing them
+// to news.discovered, and downloads each discovered page to news.fetched
+// as UTF-8 with its HTTP metadata — politely (robots.txt, a per-host rate
+// limit, conditional GETs) and safely (address policy, size and time
+// limits).
 package fetch
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"mime"
-	"net"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -35,113 +33,95 @@ var (
 	ErrNotArticle = errors.New("not an html or text page")
 )
 
-// Fetcher downloads pages.
+// KV is a key-value bucket with compare-and-set writes (a JetStream KV
+// bucket in production). Put with rev 0 creates; ok is false when another
+// writer came first.
+type KV interface {
+	Get(ctx context.Context, key string) (val []byte, rev uint64, found bool, err error)
+	Put(ctx context.Context, key string, val []byte, rev uint64) (newRev uint64, ok bool, err error)
+	Set(ctx context.Context, key string, val []byte) error
+}
+
+// Fetcher downloads pages and polls sources.
 type Fetcher struct {
 	cfg    Config
 	client *http.Client
 	log    *zap.Logger
+	robots *robotsCache
+	// seen remembers fetched articles; nil remembers nothing.
+	seen KV
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
 }
 
 // New returns a Fetcher. Unless cfg.AllowPrivate, it refuses every
-// non-public address, checked on the socket it dials.
-func New(cfg Config, log *zap.Logger) *Fetcher {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	if !cfg.AllowPrivate {
-		dialer.Control = publicOnly
+// non-public address, checked on the socket it dials. seen, if not nil,
+// records every fetched article so that pollers skip it.
+func New(cfg Config, seen KV, log *zap.Logger) *Fetcher {
+	if log == nil {
+		log = zap.NewNop()
 	}
-	tr := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           dialer.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   4,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: cfg.Timeout,
+	f := &Fetcher{
+		cfg: cfg, log: log, seen: seen,
+		robots:   &robotsCache{hosts: map[string]*robotsEntry{}},
+		limiters: map[string]*rate.Limiter{},
 	}
-	client := &http.Client{
-		Transport: tr,
-		Timeout:   cfg.Timeout,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 10 {
-				return errors.New("stopped after 10 redirects")
-			}
-			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-				return fmt.Errorf("redirect to %s: unsupported scheme", req.URL.Scheme)
-			}
-			return nil
-		},
-	}
-	return &Fetcher{cfg: cfg, client: client, log: log, limiters: map[string]*rate.Limiter{}}
+	f.client = f.newClient()
+	return f
 }
 
-// Handle is the stage handler: news.discovered -> news.fetched.
+// Handle is the stage handler: news.discovered -> news.fetched. A page
+// robots.txt disallows, or that is not HTML or text (a PDF, an image), is
+// skipped with a logged reason: acked, nothing published.
 func (f *Fetcher) Handle(ctx context.Context, in *proto.Discovered) ([]*proto.Fetched, error) {
 	out, err := f.Fetch(ctx, in)
+	if errors.Is(err, ErrDisallowed) || errors.Is(err, ErrNotArticle) {
+		f.log.Info("page skipped", zap.String("url", in.URL), zap.String("reason", err.Error()))
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
+	}
+	if f.seen != nil {
+		for _, id := range []string{in.ArticleID, out.ArticleID} {
+			if err := f.seen.Set(ctx, id, []byte(out.FetchedAt.Format(time.RFC3339))); err != nil {
+				f.log.Warn("mark seen", zap.String("article_id", id), zap.Error(err))
+			}
+		}
 	}
 	return []*proto.Fetched{out}, nil
 }
 
-// Fetch downloads the page in.URL. Errors that retrying cannot fix (a 404,
-// a forbidden address, a PDF, an oversized body) are permanent; 5xx, 429
-// and network errors are transient, with the server's Retry-After honoured.
-func (f *Fetcher) Fetch(ctx context.Context, in *proto.Discovered) (*proto.Fetched, error) {
-	u, err := url.Parse(in.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, pipeline.Permanentf("fetch %q: not an http(s) url", in.URL)
+// Seen reports whether the article with this id was fetched before.
+func (f *Fetcher) Seen(ctx context.Context, id string) (bool, error) {
+	if f.seen == nil {
+		return false, nil
 	}
-	if !f.cfg.AllowPrivate && numericHost(u.Hostname()) {
-		return nil, pipeline.Permanentf("fetch %s: %w: numeric host %s", in.URL, ErrForbiddenAddress, u.Hostname())
-	}
-	if err := f.limiter(u.Host).Wait(ctx); err != nil {
-		return nil, fmt.Errorf("fetch %s: rate limit: %w", in.URL, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, in.URL, nil)
-	if err != nil {
-		return nil, pipeline.Permanentf("fetch %s: %w", in.URL, err)
-	}
-	req.Header.Set("User-Agent", f.cfg.UserAgent)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5")
-	start := time.Now()
-	resp, err := f.client.Do(req)
-	if err != nil {
-		if errors.Is(err, ErrForbiddenAddress) {
-			return nil, pipeline.Permanentf("fetch %s: %w", in.URL, err)
-		}
-		return nil, fmt.Errorf("fetch %s: %w", in.URL, err)
-	}
-	defer resp.Body.Close()
+	_, _, found, err := f.seen.Get(ctx, id)
+	return found, err
+}
 
-	if err := statusError(in.URL, resp); err != nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, err
+// Fetch downloads the page in.URL. Errors that retrying cannot fix (a 404,
+// a forbidden address, an oversized body) are permanent; 5xx, 429 and
+// network errors are transient, with the server's Retry-After honoured.
+func (f *Fetcher) Fetch(ctx context.Context, in *proto.Discovered) (*proto.Fetched, error) {
+	start := time.Now()
+	resp, err := f.get(ctx, request{url: in.URL, accept: "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"})
+	if err != nil {
+		return nil, wrap(in.URL, err)
 	}
 	ct := resp.Header.Get("Content-Type")
 	kind, err := kindOf(ct)
 	if err != nil {
 		return nil, pipeline.Permanentf("fetch %s: %w: %s", in.URL, err, ct)
 	}
-	if resp.ContentLength > f.cfg.MaxBodyBytes {
-		return nil, pipeline.Permanentf("fetch %s: %w: %d bytes, limit %d", in.URL, ErrTooLarge, resp.ContentLength, f.cfg.MaxBodyBytes)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, f.cfg.MaxBodyBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: read body: %w", in.URL, err)
-	}
-	if int64(len(body)) > f.cfg.MaxBodyBytes {
-		return nil, pipeline.Permanentf("fetch %s: %w: over %d bytes", in.URL, ErrTooLarge, f.cfg.MaxBodyBytes)
-	}
-	body, cs := textenc.ToUTF8(body, ct, kind == proto.KindHTML)
+	body, cs := textenc.ToUTF8(resp.Body, ct, kind == proto.KindHTML)
 	out := &proto.Fetched{
 		Envelope:    in.Envelope,
 		Hints:       in.Hints,
-		FinalURL:    resp.Request.URL.String(),
-		StatusCode:  resp.StatusCode,
+		FinalURL:    resp.URL.String(),
+		StatusCode:  resp.Status,
 		ContentType: utf8Type(ct, kind),
 		Header:      keepHeaders(resp.Header),
 		FetchedAt:   time.Now().UTC(),
@@ -149,8 +129,13 @@ func (f *Fetcher) Fetch(ctx context.Context, in *proto.Discovered) (*proto.Fetch
 	}
 	out.Schema = proto.SchemaFetched
 	out.ProducedAt = out.FetchedAt
-	if final, err := proto.NormalizeURL(out.FinalURL); err == nil && final != in.URL {
+	if final, err := proto.NormalizeURL(out.FinalURL); err == nil {
 		out.FinalURL = final
+		if final != in.URL {
+			// Redirected: the page's identity is where it lives. Clean
+			// refines it further from rel=canonical.
+			out.ArticleID = proto.ArticleID(final)
+		}
 	}
 	if err := out.SetBody(body); err != nil {
 		return nil, err
@@ -160,47 +145,24 @@ func (f *Fetcher) Fetch(ctx context.Context, in *proto.Discovered) (*proto.Fetch
 	return out, nil
 }
 
-func (f *Fetcher) limiter(host string) *rate.Limiter {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	l, ok := f.limiters[host]
-	if !ok {
-		l = rate.NewLimiter(rate.Limit(f.cfg.PerHostRPS), 1)
-		f.limiters[host] = l
+// wrap prefixes err with the stage's action, keeping its classification.
+func wrap(u string, err error) error {
+	if pipeline.IsPermanent(err) {
+		return pipeline.Permanentf("fetch %s: %w", u, err)
 	}
-	return l
+	if d := pipeline.RetryDelay(err); d > 0 {
+		return pipeline.RetryAfter(&wrapped{"fetch " + u, err}, d)
+	}
+	return &wrapped{"fetch " + u, err}
 }
 
-// statusError classifies a non-2xx response.
-func statusError(u string, resp *http.Response) error {
-	code := resp.StatusCode
-	if code >= 200 && code < 300 {
-		return nil
-	}
-	err := fmt.Errorf("fetch %s: http %d", u, code)
-	switch {
-	case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
-		return pipeline.RetryAfter(err, retryAfter(resp.Header.Get("Retry-After")))
-	case code == http.StatusRequestTimeout || code >= 500:
-		return err
-	default:
-		return pipeline.Permanent(err)
-	}
+type wrapped struct {
+	prefix string
+	err    error
 }
 
-// retryAfter parses a Retry-After header: seconds or an HTTP date.
-func retryAfter(v string) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0)
-	}
-	return 0
-}
+func (w *wrapped) Error() string { return w.prefix + ": " + w.err.Error() }
+func (w *wrapped) Unwrap() error { return w.err }
 
 // utf8Type is the Content-Type of the page after conversion to UTF-8.
 func utf8Type(contentType, kind string) string {

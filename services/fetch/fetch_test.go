@@ -73,7 +73,7 @@ func TestFetch(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	f := New(testConfig(), zaptest.NewLogger(t))
+	f := New(testConfig(), nil, zaptest.NewLogger(t))
 
 	tests := []struct {
 		path      string
@@ -147,7 +147,7 @@ func TestPrivateAddressesRefusedByDefault(t *testing.T) {
 
 	cfg := testConfig()
 	cfg.AllowPrivate = false
-	f := New(cfg, zaptest.NewLogger(t))
+	f := New(cfg, nil, zaptest.NewLogger(t))
 	for _, u := range []string{srv.URL, "http://localhost:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:], "http://[::1]:1/", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://2130706433/", "http://0177.0.0.1/", "http://[::ffff:127.0.0.1]/"} {
 		_, err := f.Fetch(context.Background(), discovered(u))
 		if !errors.Is(err, ErrForbiddenAddress) || !pipeline.IsPermanent(err) {
@@ -155,7 +155,7 @@ func TestPrivateAddressesRefusedByDefault(t *testing.T) {
 		}
 	}
 	// A public-looking start that redirects to loopback is refused too.
-	f2 := New(cfg, zaptest.NewLogger(t))
+	f2 := New(cfg, nil, zaptest.NewLogger(t))
 	if _, err := f2.Fetch(context.Background(), discovered(redirector.URL)); !errors.Is(err, ErrForbiddenAddress) {
 		t.Errorf("Fetch(redirect to loopback) = %v; want ErrForbiddenAddress", err)
 	}
