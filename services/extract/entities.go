@@ -221,6 +221,15 @@ type entityFinder struct {
 	g *gazetteer
 }
 
+// newEntityFinder builds the finder from the embedded data files.
+func newEntityFinder() (*entityFinder, error) {
+	g, err := parseGazetteer(aliasesTSV)
+	if err != nil {
+		return nil, fmt.Errorf("entity aliases: %w", err)
+	}
+	return &entityFinder{g: g}, nil
+}
+
 // find returns the entity mentions of text, in text order.
 func (f *entityFinder) find(text string) []mention {
 	toks := tokenize(text)

@@ -57,9 +57,9 @@ func NewWithExemplars(cfg Config, exemplars []string, log *zap.Logger) (*Extract
 	if log == nil {
 		log = zap.NewNop()
 	}
-	g, err := parseGazetteer(aliasesTSV)
+	ef, err := newEntityFinder()
 	if err != nil {
-		return nil, fmt.Errorf("entity aliases: %w", err)
+		return nil, err
 	}
 	// The caller names the stage in log (telemetry.Stage); not again here.
 	log.Info("extractor ready",
@@ -70,7 +70,7 @@ func NewWithExemplars(cfg Config, exemplars []string, log *zap.Logger) (*Extract
 		cfg:      cfg,
 		log:      log,
 		scorer:   newScorer(cfg.Topic, exemplars),
-		entities: &entityFinder{g: g},
+		entities: ef,
 		now:      time.Now,
 	}, nil
 }
