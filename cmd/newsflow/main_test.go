@@ -22,7 +22,7 @@ import (
 
 // MustRunApp starts `newsflow run` in-process on a temporary data directory
 // and a free port, and stops it (checking it stops cleanly) at cleanup.
-func MustRunApp(t *testing.T) (app *App, dataDir string) {
+func MustRunApp(t *testing.T, configure ...func(*Config)) (app *App, dataDir string) {
 	t.Helper()
 	cfg, err := loadConfig("", nil)
 	if err != nil {
@@ -30,6 +30,9 @@ func MustRunApp(t *testing.T) (app *App, dataDir string) {
 	}
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	cfg.Pipeline.BatchWait = 50 * time.Millisecond
+	for _, f := range configure {
+		f(&cfg)
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

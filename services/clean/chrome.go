@@ -186,7 +186,21 @@ func hasLetter(s string) bool {
 	return false
 }
 
-func wordCount(s string) int { return len(strings.Fields(s)) }
+func wordCount(s string) int {
+	n := 0
+	for _, f := range strings.Fields(s) {
+		// Chinese and Japanese write no spaces: count about one word per
+		// two ideographs or kana, so that a sentence is not one "word".
+		cjk := 0
+		for _, r := range f {
+			if unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r) {
+				cjk++
+			}
+		}
+		n += max(1, (cjk+1)/2)
+	}
+	return n
+}
 
 // filterBlocks drops page furniture from blocks in document order:
 // furniture lines, everything after a comment-section heading, runs of
