@@ -72,7 +72,9 @@ func newNewsSite(t *testing.T) *newsSite {
 	})
 	mux.HandleFunc("/world/talks", html(articlePage("Rail talks at the border", "", filler...)))
 	mux.HandleFunc("/amp/world/talks", html(articlePage("Rail talks at the border", s.URL+"/world/talks", filler...)))
-	mux.HandleFunc("/r/talks", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/world/talks", http.StatusMovedPermanently) })
+	mux.HandleFunc("/r/talks", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/world/talks", http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("/world/flaky", func(w http.ResponseWriter, r *http.Request) {
 		if s.flaky.Add(1) <= 2 {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
