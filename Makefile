@@ -5,7 +5,7 @@ COMMIT   ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 LDFLAGS  := -s -w -X github.com/newsflow/newsflow/internal/version.Version=$(VERSION) -X github.com/newsflow/newsflow/internal/version.Commit=$(COMMIT)
 BENCH_DATA ?= ../shared/bench
 
-.PHONY: build run test test-short lint bench fmt tidy clean
+.PHONY: build run test test-short lint bench chaos fmt tidy clean
 
 build: ## build bin/newsflow (static)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/newsflow ./cmd/newsflow
@@ -26,6 +26,9 @@ lint: ## gofmt and go vet
 
 bench: ## benchmarks; BENCH_DATA points at the public evaluation sets
 	BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench . -benchmem ./...
+
+chaos: ## long chaos run: 10,000 articles, 40 faults, every stage its own process
+	CHAOS_ARTICLES=$${CHAOS_ARTICLES:-10000} CHAOS_FAULTS=$${CHAOS_FAULTS:-40} $(GO) test -count=1 -v -timeout 60m -run TestChaos ./internal/chaos
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -1,0 +1,333 @@
+package chaos_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	_ "modernc.org/sqlite"
+)
+
+const chaosConfig = `topic:
+  name: border trade
+  keywords: {border: 1, trade: 0.5}
+  threshold: 0.3
+sources:
+  - name: chaos-daily
+    feed: %s/feed.xml
+    interval: 1s
+fetch:
+  allow_private: true
+  per_host_rps: 500
+  timeout: 3s
+pipeline:
+  concurrency: 8
+  ack_wait: 10s
+  handler_timeout: 8s
+  backoff_base: 200ms
+  backoff_max: 2s
+  max_deliver: 8
+  batch_size: 100
+  batch_wait: 100ms
+store:
+  dsn: sqlite:%s
+log:
+  level: warn
+  format: json
+`
+
+// TestChaos runs the pipeline as separate processes under faults and checks
+// that nothing published is lost or duplicated. CHAOS_ARTICLES and
+// CHAOS_FAULTS size it (short form: 300 articles, 6 faults).
+func TestChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("chaos test skipped in -short mode")
+	}
+	articles := envInt("CHAOS_ARTICLES", 300)
+	faults := envInt("CHAOS_FAULTS", 6)
+	newsflowBin, natsBin := buildBinaries(t)
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	if err := os.MkdirAll(logs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	logFile := func(name string) *os.File {
+		f, err := os.Create(filepath.Join(logs, name+".log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	defer func() {
+		if t.Failed() {
+			dumpLogs(t, logs)
+		}
+	}()
+
+	// The site publishes over about 20 s (short form) or 2 min (long form).
+	publishFor := 20 * time.Second
+	if articles > 1000 {
+		publishFor = 2 * time.Minute
+	}
+	site := newNewsSite(articles, publishFor/time.Duration(articles))
+	defer site.Close()
+	defer close(site.hang)
+
+	natsPort := freePort(t)
+	natsConf := filepath.Join(dir, "nats.conf")
+	if err := os.WriteFile(natsConf, []byte(fmt.Sprintf("listen: 127.0.0.1:%d\nmax_payload: 8MB\njetstream { store_dir: %q }\n", natsPort, filepath.Join(dir, "js"))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
+	natsProc := &proc{name: "nats", bin: natsBin, args: []string{"-c", natsConf}, log: logFile("nats")}
+	natsProc.start(t)
+	defer natsProc.kill(syscall.SIGTERM)
+	eventually(t, 10*time.Second, "nats up", func() error {
+		nc, err := nats.Connect(natsURL)
+		if err == nil {
+			nc.Close()
+		}
+		return err
+	})
+
+	dbPath := filepath.Join(dir, "chaos.db")
+	cfgPath := filepath.Join(dir, "newsflow.yaml")
+	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(chaosConfig, site.URL, dbPath)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stages []*proc
+	for _, s := range []string{"fetch", "clean", "clean", "extract", "extract", "store"} {
+		name := fmt.Sprintf("%s-%d", s, len(stages))
+		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		p := &proc{name: name, bin: newsflowBin, metrics: addr, log: logFile(name),
+			args: []string{s, "-nats", natsURL, "-config", cfgPath, "-data", filepath.Join(dir, name), "-http", addr}}
+		p.start(t)
+		stages = append(stages, p)
+	}
+	defer func() {
+		for _, p := range stages {
+			p.kill(syscall.SIGTERM)
+		}
+	}()
+	for _, p := range stages {
+		eventually(t, 30*time.Second, p.name+" ready", func() error { _, err := scrape(p.metrics, "go_goroutines"); return err })
+	}
+
+	// Faults while the site publishes: kill -9 and restart of stage
+	// processes, a NATS restart, the database locked for 10 s.
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	plan := []string{"nats", "db"}
+	for len(plan) < faults {
+		plan = append(plan, "kill")
+	}
+	rng.Shuffle(len(plan), func(i, j int) { plan[i], plan[j] = plan[j], plan[i] })
+	gap := publishFor / time.Duration(len(plan)+1)
+	var killed []string
+	for _, f := range plan {
+		time.Sleep(gap/2 + time.Duration(rng.Int64N(int64(gap)))) // spread faults over the run
+		switch f {
+		case "kill":
+			p := stages[rng.IntN(len(stages))]
+			p.kill(syscall.SIGKILL)
+			killed = append(killed, p.name)
+			time.Sleep(time.Duration(200+rng.IntN(800)) * time.Millisecond)
+			p.start(t)
+		case "nats":
+			natsProc.kill(syscall.SIGTERM)
+			time.Sleep(time.Second)
+			natsProc.start(t)
+		case "db":
+			lockDB(t, dbPath, 10*time.Second)
+		}
+	}
+	t.Logf("faults: %v (killed %v)", plan, killed)
+
+	// Everything the site published is stored, exactly once, complete.
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	timeout := 3*time.Minute + time.Duration(articles)*20*time.Millisecond
+	eventually(t, timeout, "all articles stored", func() error {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM articles WHERE url LIKE ?`, site.URL+"/story/%").Scan(&n); err != nil {
+			return err
+		}
+		if n < articles {
+			return fmt.Errorf("%d of %d stored", n, articles)
+		}
+		return nil
+	})
+	checkStored(t, db, site, articles)
+
+	// Nothing is left pending and only the bad inputs were dead-lettered.
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx := context.Background()
+	eventually(t, 2*time.Minute, "pipeline drained and bad inputs dead-lettered", func() error {
+		for _, c := range [][2]string{{"NEWS_DISCOVERED", "fetch"}, {"NEWS_FETCHED", "clean"}, {"NEWS_CLEANED", "extract"}, {"NEWS_EXTRACTED", "store"}} {
+			cons, err := js.Consumer(ctx, c[0], c[1])
+			if err != nil {
+				return err
+			}
+			info, err := cons.Info(ctx)
+			if err != nil {
+				return err
+			}
+			if info.NumPending > 0 || info.NumAckPending > 0 {
+				return fmt.Errorf("%s: %d pending, %d unacked", c[1], info.NumPending, info.NumAckPending)
+			}
+		}
+		got, err := deadLetteredURLs(ctx, js)
+		if err != nil {
+			return err
+		}
+		var want []string
+		for _, p := range site.bad {
+			want = append(want, site.URL+p)
+		}
+		sort.Strings(want)
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			return fmt.Errorf("dead letters for %v; want exactly %v", got, want)
+		}
+		return nil
+	})
+
+	// No process leaked goroutines or memory.
+	for _, p := range stages {
+		g, err := scrape(p.metrics, "go_goroutines")
+		if err != nil {
+			t.Errorf("%s: %v", p.name, err)
+			continue
+		}
+		rss, _ := scrape(p.metrics, "process_resident_memory_bytes")
+		t.Logf("%s: %d goroutines, %.0f MB resident, killed %d times", p.name, int(g), rss/(1<<20), p.kills)
+		if g > 300 {
+			t.Errorf("%s has %d goroutines at rest; want a bounded number", p.name, int(g))
+		}
+		if rss > 600<<20 {
+			t.Errorf("%s uses %.0f MB; want bounded memory", p.name, rss/(1<<20))
+		}
+	}
+}
+
+// checkStored verifies, with plain SQL, one complete row per published URL.
+func checkStored(t *testing.T, db *sql.DB, site *newsSite, articles int) {
+	t.Helper()
+	rows, err := db.Query(`SELECT url, count(*), min(title), min(length(text)), min(language), min(length(fingerprint)) FROM articles WHERE url LIKE ? GROUP BY url`, site.URL+"/story/%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var u, title, lang string
+		var n, textLen, fpLen int
+		if err := rows.Scan(&u, &n, &title, &textLen, &lang, &fpLen); err != nil {
+			t.Fatal(err)
+		}
+		seen[u] = true
+		if n != 1 {
+			t.Errorf("%s stored %d times", u, n)
+		}
+		if !strings.HasPrefix(title, "Story ") || textLen < 200 || lang != "en" || fpLen == 0 {
+			t.Errorf("%s incomplete: title %q, %d chars of text, language %q, fingerprint %d", u, title, textLen, lang, fpLen)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range articles {
+		if !seen[site.url(i)] {
+			t.Errorf("%s never stored", site.url(i))
+		}
+	}
+}
+
+// deadLetteredURLs lists the distinct URLs in the dead-letter stream.
+func deadLetteredURLs(ctx context.Context, js jetstream.JetStream) ([]string, error) {
+	c, err := js.OrderedConsumer(ctx, "NEWS_DLQ", jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	for {
+		batch, err := c.Fetch(500, jetstream.FetchMaxWait(500*time.Millisecond))
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for m := range batch.Messages() {
+			n++
+			var dl struct {
+				URL string `json:"url"`
+			}
+			if err := jsonUnmarshal(m.Data(), &dl); err != nil {
+				return nil, err
+			}
+			set[dl.URL] = true
+		}
+		if n == 0 {
+			break
+		}
+	}
+	out := make([]string, 0, len(set))
+	for u := range set {
+		out = append(out, u)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// lockDB holds an exclusive lock on the SQLite file for d, as another
+// process would: the store's writes fail until it is released.
+func lockDB(t *testing.T, path string, d time.Duration) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(20000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatalf("lock database: %v", err)
+	}
+	time.Sleep(d) // the fault itself: the database is unavailable this long
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func dumpLogs(t *testing.T, dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		if len(lines) > 15 {
+			lines = lines[len(lines)-15:]
+		}
+		t.Logf("--- %s (last lines)\n%s", e.Name(), strings.Join(lines, "\n"))
+	}
+}

@@ -1,0 +1,5 @@
+package chaos_test
+
+import "github.com/segmentio/encoding/json"
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
