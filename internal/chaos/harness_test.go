@@ -175,4 +175,3 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
-
