@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -124,7 +126,7 @@ func (a *App) Run(ctx context.Context) (err error) {
 	if a.targets[TargetAPI] {
 		store.NewAPI(st, a.log.With(telemetry.Component("api"))).Routes(mux)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: requireToken(a.cfg.HTTP.APIToken, mux), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 
 	g, gctx := errgroup.WithContext(ctx)
 	deps := pipeline.Deps{Bus: b, Log: a.log, Metrics: telemetry.NewStageMetrics(a.reg)}
@@ -270,4 +272,22 @@ func (a *App) ReloadSources(sources []fetch.Source) {
 	if a.poller != nil {
 		a.poller.SetSources(sources)
 	}
+}
+
+// requireToken guards /api/ with a bearer token when token is set.
+func requireToken(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("WWW-Authenticate", `Bearer realm="newsflow"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error":{"code":"unauthorized","message":"this API needs a bearer token"}}` + "\n"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

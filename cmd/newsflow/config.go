@@ -53,6 +53,9 @@ type StoreConfig struct {
 // HTTPConfig is the API and web page's listener.
 type HTTPConfig struct {
 	Addr string `yaml:"addr"`
+	// APIToken, if set, is required on /api/ requests as
+	// "Authorization: Bearer <token>". The API is read-only either way.
+	APIToken string `yaml:"api_token"`
 }
 
 // defaultConfig holds the defaults of every field the file leaves out.

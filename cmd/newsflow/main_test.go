@@ -251,3 +251,33 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		t.Errorf("default config invalid: %v", err)
 	}
 }
+
+func TestAPIToken(t *testing.T) {
+	app, _ := MustRunApp(t, func(c *Config) { c.HTTP.APIToken = "t0ken" })
+	get := func(path, auth string) int {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+app.HTTPAddr+path, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	tests := []struct {
+		path, auth string
+		want       int
+	}{
+		{"/api/articles", "", http.StatusUnauthorized},
+		{"/api/articles", "Bearer wrong", http.StatusUnauthorized},
+		{"/api/articles", "Bearer t0ken", http.StatusOK},
+		{"/healthz", "", http.StatusOK},
+	}
+	for _, tt := range tests {
+		if got := get(tt.path, tt.auth); got != tt.want {
+			t.Errorf("GET %s with %q = %d; want %d", tt.path, tt.auth, got, tt.want)
+		}
+	}
+}

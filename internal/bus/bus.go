@@ -23,8 +23,17 @@ type Config struct {
 	// URL of the NATS server(s), comma-separated; empty starts an embedded
 	// server under the data directory.
 	URL string `yaml:"url"`
-	// Creds is a NATS credentials file (JWT + seed), optional.
+	// Creds is a NATS credentials file (JWT + NKEY seed), optional.
 	Creds string `yaml:"creds"`
+	// User and Password authenticate with a user name and password
+	// (also accepted inside the URL).
+	User     string `yaml:"user"`
+	Password string `yaml:"password"`
+	// TLS: CA file to verify the server with, and a client certificate and
+	// key for mutual TLS; any of them turns TLS on.
+	TLSCA   string `yaml:"tls_ca"`
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
 	// Replicas of each stream: 1 for a single server, 3 for a 3-node cluster.
 	Replicas int `yaml:"replicas"`
 }
@@ -35,10 +44,19 @@ func (c Config) Validate() error {
 	if c.Replicas < 0 || c.Replicas > 5 {
 		errs = append(errs, fmt.Errorf("nats.replicas: %d is not in 1..5", c.Replicas))
 	}
-	if c.Creds != "" {
-		if _, err := os.Stat(c.Creds); err != nil {
-			errs = append(errs, fmt.Errorf("nats.creds: %w", err))
+	for key, path := range map[string]string{"nats.creds": c.Creds, "nats.tls_ca": c.TLSCA, "nats.tls_cert": c.TLSCert, "nats.tls_key": c.TLSKey} {
+		if path == "" {
+			continue
 		}
+		if _, err := os.Stat(path); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", key, err))
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("nats.tls_cert and nats.tls_key: give both or neither"))
+	}
+	if c.Password != "" && c.User == "" {
+		errs = append(errs, errors.New("nats.password: set without nats.user"))
 	}
 	return errors.Join(errs...)
 }
@@ -77,6 +95,15 @@ func Connect(ctx context.Context, cfg Config, name string, log *zap.Logger) (*Bu
 	}
 	if cfg.Creds != "" {
 		opts = append(opts, nats.UserCredentials(cfg.Creds))
+	}
+	if cfg.User != "" {
+		opts = append(opts, nats.UserInfo(cfg.User, cfg.Password))
+	}
+	if cfg.TLSCA != "" {
+		opts = append(opts, nats.RootCAs(cfg.TLSCA))
+	}
+	if cfg.TLSCert != "" {
+		opts = append(opts, nats.ClientCert(cfg.TLSCert, cfg.TLSKey))
 	}
 	nc, err := nats.Connect(cfg.URL, opts...)
 	if err != nil {
