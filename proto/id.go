@@ -41,6 +41,9 @@ func NormalizeURL(raw string) (string, error) {
 	}
 	host := strings.ToLower(u.Hostname())
 	host = strings.TrimSuffix(host, ".")
+	if host == "" {
+		return "", fmt.Errorf("normalize url %q: no host", raw)
+	}
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""

@@ -91,15 +91,23 @@ func loadConfig(path string, environ []string) (Config, error) {
 		}
 		cfg.dir, cfg.exemplars = abs, os.DirFS(abs)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return cfg, fmt.Errorf("config %s: %w", name, withKeys(data, err))
+	if err := decodeConfig(&cfg, data); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", name, err)
 	}
 	if err := applyEnv(&cfg, environ); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// decodeConfig reads YAML over cfg; unknown keys are errors naming the key.
+func decodeConfig(cfg *Config, data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return withKeys(data, err)
+	}
+	return nil
 }
 
 // yamlLine matches the "line N:" yaml.v3 puts before each problem.
