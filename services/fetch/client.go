@@ -26,6 +26,9 @@ import (
 // maxRedirects is how many redirects one request follows.
 const maxRedirects = 5
 
+// maxHeaderBytes caps a response's headers.
+const maxHeaderBytes = 256 << 10
+
 // request is one GET.
 type request struct {
 	url string
@@ -66,7 +69,8 @@ func (f *Fetcher) newClient() *http.Client {
 		MaxIdleConnsPerHost:   4,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: f.cfg.Timeout,
+		ResponseHeaderTimeout:  f.cfg.Timeout,
+		MaxResponseHeaderBytes: maxHeaderBytes,
 	}
 	return &http.Client{
 		Transport: tr,
@@ -185,7 +189,7 @@ func (f *Fetcher) get(ctx context.Context, r request) (*response, error) {
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
-		if pipeline.IsPermanent(err) || errors.Is(err, ErrForbiddenAddress) {
+		if pipeline.IsPermanent(err) || errors.Is(err, ErrForbiddenAddress) || strings.Contains(err.Error(), "response headers exceeded") {
 			return nil, pipeline.Permanent(err)
 		}
 		return nil, err

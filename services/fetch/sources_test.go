@@ -23,6 +23,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/newsflow/newsflow/internal/natstest"
+	"github.com/newsflow/newsflow/internal/pipeline"
 	"github.com/newsflow/newsflow/proto"
 )
 
@@ -393,5 +394,43 @@ func TestResolveAndDiscover(t *testing.T) {
 	}
 	if _, ok := resolve(base, "javascript:alert(1)"); ok {
 		t.Error("resolve accepted a javascript: url")
+	}
+}
+
+func TestResourceLimits(t *testing.T) {
+	s := newSite(t)
+	chunk := []byte(strings.Repeat("<p>endless</p>", 4096))
+	s.mux.HandleFunc("/endless", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	s.mux.HandleFunc("/bigheaders", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Padding", strings.Repeat("a", 1<<20))
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<p>x</p>"))
+	})
+	s.mux.HandleFunc("/huge-feed.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write([]byte(`<rss version="2.0"><channel>`))
+		item := []byte(`<item><title>filler</title><link>/x</link><description>` + strings.Repeat("lorem ipsum ", 400) + `</description></item>`)
+		for written := 0; written < 50<<20 && r.Context().Err() == nil; written += len(item) {
+			if _, err := w.Write(item); err != nil {
+				return
+			}
+		}
+	})
+	f := New(testConfig(), nil, zaptest.NewLogger(t))
+	for _, path := range []string{"/endless", "/bigheaders"} {
+		_, err := f.Fetch(context.Background(), discovered(s.URL+path))
+		if err == nil || !pipeline.IsPermanent(err) {
+			t.Errorf("Fetch(%s) = %v; want a permanent error", path, err)
+		}
+	}
+	if _, err := f.List(context.Background(), Source{Name: "huge", Feed: s.URL + "/huge-feed.xml"}, "", ""); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("List(50 MB feed) = %v; want ErrTooLarge", err)
 	}
 }
