@@ -38,7 +38,7 @@ bench: ## benchmarks; BENCH_DATA points at the public evaluation sets
 	BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench . -benchmem ./...
 
 chaos: ## long chaos run: 10,000 articles, 40 faults, every stage its own process
-	CHAOS_ARTICLES=$${CHAOS_ARTICLES:-10000} CHAOS_FAULTS=$${CHAOS_FAULTS:-40} $(GO) test -count=1 -v -timeout 60m -run TestChaos ./internal/chaos
+	CHAOS_ARTICLES=$${CHAOS_ARTICLES:-10000} CHAOS_FAULTS=$${CHAOS_FAULTS:-40} $(GO) test -count=1 -v -timeout 60m -run TestChaos ./internal/e2e
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
