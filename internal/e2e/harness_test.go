@@ -25,7 +25,7 @@ var bins struct {
 	err      error
 }
 
-func buildBinaries(t *testing.T) (newsflow, nats string) {
+func buildBinaries(t testing.TB) (newsflow, nats string) {
 	t.Helper()
 	bins.once.Do(func() {
 		bins.dir, bins.err = os.MkdirTemp("", "newsflow-chaos-bin-")
@@ -49,7 +49,7 @@ func buildBinaries(t *testing.T) (newsflow, nats string) {
 }
 
 // freePort returns a loopback port nobody listens on now.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -75,7 +75,7 @@ type proc struct {
 	kills int
 }
 
-func (p *proc) start(t *testing.T) {
+func (p *proc) start(t testing.TB) {
 	t.Helper()
 	p.mu.Lock()
 	defer p.mu.Unlock()
