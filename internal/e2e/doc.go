@@ -10,8 +10,8 @@
 //
 // The short form runs with `go test ./internal/e2e`; the long form with
 // `make chaos` (CHAOS_ARTICLES=10000 CHAOS_FAULTS=40).
-package e2e
 //
 // BenchmarkPipeline is the throughput benchmark (`make bench-e2e`): a
 // generated corpus of article pages served through feeds on loopback,
 // processed by `newsflow run` and by the stages as separate processes.
+package e2e
