@@ -29,9 +29,10 @@ type mention struct {
 
 // alias is one way of writing an entity, split into words.
 type alias struct {
-	words []token
-	name  string
-	typ   string
+	words  []token
+	name   string
+	typ    string
+	dotted bool // the form ends with a period ("U.S.")
 }
 
 // gazetteer finds the curated entities of data/aliases.tsv in a text.
@@ -76,7 +77,7 @@ func parseGazetteer(tsv string) (*gazetteer, error) {
 				continue
 			}
 			k := wordKey(words[0].text)
-			g.byKey[k] = append(g.byKey[k], &alias{words: words, name: name, typ: typ})
+			g.byKey[k] = append(g.byKey[k], &alias{words: words, name: name, typ: typ, dotted: strings.HasSuffix(form, ".")})
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -213,12 +214,15 @@ var orgPrefixes = wordSet(`Ministry University Bank Institute Department Council
 
 // Speech verbs that name a speaker next to them.
 var speechVerbs = wordSet(`said says told added stated noted stressed explained warned wrote argued
-	asked announced declared insisted recalled claimed replied`)
+	asked announced declared insisted recalled claimed replied called praised urged vowed pledged promised
+	cautioned admitted conceded acknowledged suggested remarked commented tweeted posted writes adds
+	continued concluded observed`)
 
-// entityFinder extracts entities with the gazetteer and the capitalised
-// span heuristic.
+// entityFinder extracts entities: the curated aliases (any script), then
+// the English pass over Latin-script text.
 type entityFinder struct {
-	g *gazetteer
+	g  *gazetteer
+	en *english
 }
 
 // newEntityFinder builds the finder from the embedded data files.
@@ -227,198 +231,117 @@ func newEntityFinder() (*entityFinder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("entity aliases: %w", err)
 	}
-	return &entityFinder{g: g}, nil
+	en, err := newEnglish()
+	if err != nil {
+		return nil, fmt.Errorf("english tagger: %w", err)
+	}
+	return &entityFinder{g: g, en: en}, nil
 }
 
 // find returns the entity mentions of text, in text order.
 func (f *entityFinder) find(text string) []mention {
 	toks := tokenize(text)
-	used := make([]bool, len(toks))
 	var ms []mention
-	endsAt := map[int]int{} // last token of a gazetteer mention -> its index in ms
+	hasLatinCap := false
 	for i := 0; i < len(toks); i++ {
+		if toks[i].script == scriptLatin && isCapitalized(toks[i].text) {
+			hasLatinCap = true
+		}
 		a, n := f.g.match(text, toks, i)
 		if a == nil {
 			continue
 		}
-		endsAt[i+n-1] = len(ms)
-		ms = append(ms, mention{name: a.name, typ: a.typ, start: toks[i].start, end: toks[i+n-1].end})
-		for j := i; j < i+n; j++ {
-			used[j] = true
+		end := toks[i+n-1].end
+		// "U.S.": the closing period is part of the name.
+		if a.dotted && end < len(text) && text[end] == '.' {
+			end++
 		}
+		ms = append(ms, mention{name: a.name, typ: a.typ, start: toks[i].start, end: end})
 		i += n - 1
 	}
-
-	// Capitalised spans of the words left.
-	type span struct {
-		name       string
-		last       string
-		start, end int
-		typ        string
+	if hasLatinCap {
+		ms = f.mergeEnglish(text, ms)
 	}
-	var spans []span
-	for i := 0; i < len(toks); {
-		if used[i] || toks[i].script != scriptLatin || !isCapitalized(toks[i].text) {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(toks) && !used[j] && toks[j].script == scriptLatin && spanGap(text, toks[j-1], toks[j]) {
-			if isCapitalized(toks[j].text) {
-				j++
-				continue
-			}
-			// "of"/"for"/"and" inside an organisation's name.
-			if (toks[j].lower == "of" || toks[j].lower == "for" || toks[j].lower == "and") && j+1 < len(toks) &&
-				!used[j+1] && isCapitalized(toks[j+1].text) && adjacent(text, toks[j], toks[j+1]) {
-				j += 2
-				continue
-			}
-			break
-		}
-		words := toks[i:j]
-		endTok := j
-		i = j
-		// Drop sentence-initial function words ("The", "In").
-		for len(words) > 0 && isStopword(words[0].lower) {
-			words = words[1:]
-		}
-		if len(words) == 0 {
-			continue
-		}
-		spanStartIdx := endTok - len(words)
-		// Words before a person's title are sentence openers ("Later Mr.
-		// Korkmaz"): start at the title.
-		for k := 1; k < len(words)-1; k++ {
-			if personTitles[words[k].text] {
-				words = words[k:]
-				break
-			}
-		}
-		spanStart := words[0].start
-		titled := false
-		hasPersonTitle := false
-		for len(words) > 0 && (roleTitles[words[0].text] || words[0].lower == "of") {
-			if words[0].lower == "of" && titled && len(words) > 2 {
-				words = words[1:] // "Doctor of Sciences X": "Sciences" is part of the title
-			}
-			titled = true
-			if personTitles[words[0].text] {
-				hasPersonTitle = true
-			}
-			words = words[1:]
-		}
-		// A title right before a name from the gazetteer ("President
-		// Putin") was a role, nothing more.
-		if len(words) == 0 {
-			continue
-		}
-		s := span{start: words[0].start, end: words[len(words)-1].end, last: words[len(words)-1].text}
-		s.name = text[s.start:s.end]
-		first, lastW := words[0].text, words[len(words)-1].text
-		switch {
-		case orgSuffixes[lastW] || (orgPrefixes[first] && len(words) > 2):
-			si := endTok - len(words)
-			if titled && !hasPersonTitle {
-				// "Russian Defence Ministry": keep the adjective.
-				s.start, si = spanStart, spanStartIdx
-			}
-			// A place named just before is part of the name ("Harbin
-			// Institute of Technology"), and so is a capitalised word
-			// before that ("Carnegie Russia Eurasia Center").
-			if mi, ok := endsAt[si-1]; ok && ms[mi].typ == TypePlace && adjacent(text, toks[si-1], toks[si]) {
-				s.start = ms[mi].start
-				ms[mi].name = "" // dropped below
-				if n := len(spans); n > 0 && spans[n-1].typ == "" && spans[n-1].end < s.start &&
-					strings.TrimSpace(text[spans[n-1].end:s.start]) == "" {
-					s.start = spans[n-1].start
-					spans = spans[:n-1]
-				}
-			}
-			s.typ = TypeOrg
-		case hasPersonTitle && len(words) <= 4 && allNameWords(words):
-			s.typ = TypePerson
-		case len(words) >= 2 && len(words) <= 3 && allNameWords(words) && nearSpeechVerb(toks, endTok, endTok-len(words)):
-			s.typ = TypePerson
-		case len(words) == 1 && !titled:
-			s.typ = "" // maybe a surname seen in full elsewhere
-		default:
-			continue
-		}
-		s.name = text[s.start:s.end]
-		spans = append(spans, s)
-	}
-
-	// Full names of people, by surname, so that a later "Korkmaz" or
-	// "Mr. Korkmaz" counts for "Hussein Korkmaz".
-	fullBySurname := map[string]string{}
-	for _, s := range spans {
-		if s.typ == TypePerson && strings.Contains(s.name, " ") {
-			fullBySurname[s.last] = s.name
-		}
-	}
-	for _, s := range spans {
-		switch s.typ {
-		case TypePerson:
-			name := s.name
-			if full, ok := fullBySurname[s.name]; ok {
-				name = full
-			}
-			ms = append(ms, mention{name: name, typ: TypePerson, start: s.start, end: s.end})
-		case TypeOrg:
-			ms = append(ms, mention{name: s.name, typ: TypeOrg, start: s.start, end: s.end})
-		case "":
-			if full, ok := fullBySurname[s.name]; ok {
-				ms = append(ms, mention{name: full, typ: TypePerson, start: s.start, end: s.end})
-			}
-		}
-	}
-	kept := ms[:0]
+	// Full names of people by surname, so that a later "Korkmaz" or "Mr.
+	// Korkmaz" counts for "Hussein Korkmaz".
+	full := map[string]string{}
 	for _, m := range ms {
-		if m.name != "" {
-			kept = append(kept, m)
+		if m.typ == TypePerson {
+			if k := strings.LastIndexByte(m.name, ' '); k > 0 {
+				full[m.name[k+1:]] = m.name
+			}
 		}
 	}
-	ms = kept
-	sort.SliceStable(ms, func(i, j int) bool { return ms[i].start < ms[j].start })
+	for k := range ms {
+		if m := &ms[k]; m.typ == TypePerson && !strings.Contains(m.name, " ") {
+			if n, ok := full[m.name]; ok {
+				m.name = n
+			}
+		}
+	}
 	return ms
 }
 
-// spanGap reports whether a capitalised span continues from a to b: only
-// spaces between, or the period of an abbreviated title ("Mr. Smith").
-func spanGap(s string, a, b token) bool {
-	gap := s[a.end:b.start]
-	if strings.TrimSpace(gap) == "" {
-		return true
-	}
-	return strings.TrimSpace(gap) == "." && roleTitles[a.text]
-}
-
-// allNameWords reports whether words look like a name: capitalised, not
-// all capitals beyond two letters, no digits.
-func allNameWords(words []token) bool {
-	for _, w := range words {
-		if !isCapitalized(w.text) || isNumber(w.text) || isStopword(w.lower) {
-			return false
+// mergeEnglish adds the names of the English pass to the alias mentions
+// ms (in text order). An alias covering a name keeps its canonical name;
+// a longer name containing aliases replaces them ("Harbin Institute of
+// Technology" over "Harbin").
+func (f *entityFinder) mergeEnglish(text string, ms []mention) []mention {
+	ws, cs := f.en.find(text)
+	out := make([]mention, 0, len(ms)+len(cs))
+	drop := make([]bool, len(ms))
+	k := 0
+	for _, c := range cs {
+		if c.typ == "" {
+			continue
 		}
-		if runeCount(w.text) > 3 && strings.ToUpper(w.text) == w.text {
-			return false
+		s, e := ws[c.i].start, ws[c.j-1].end
+		for k < len(ms) && ms[k].end <= s {
+			k++
+		}
+		covered := false
+		var inside []int
+		for x := k; x < len(ms) && ms[x].start < e; x++ {
+			m := ms[x]
+			switch {
+			case m.start <= s && m.end >= e:
+				covered = true
+			case m.start >= s && m.end <= e:
+				inside = append(inside, x)
+			default:
+				covered = true // partial overlap: the alias wins
+			}
+		}
+		if covered {
+			continue
+		}
+		// A place named first, then a word the place's name does not
+		// explain ("U.S. Treasury"): keep the place, and the rest only if
+		// it is a known organisation or place.
+		if len(inside) > 0 && !c.strong && ms[inside[0]].start == s && ms[inside[0]].typ == TypePlace {
+			rest := strings.TrimSpace(text[ms[inside[0]].end:e])
+			if t := f.en.known(rest); t != "" && len(inside) == 1 {
+				out = append(out, mention{name: rest, typ: t, start: e - len(rest), end: e})
+			}
+			continue
+		}
+		name := text[s:e]
+		for _, x := range inside {
+			drop[x] = true
+			// "Vladimir V. Putin": a person's alias at the end names it.
+			if c.typ == TypePerson && ms[x].typ == TypePerson && ms[x].end == e {
+				name = ms[x].name
+			}
+		}
+		out = append(out, mention{name: name, typ: c.typ, start: s, end: e})
+	}
+	for x, m := range ms {
+		if !drop[x] {
+			out = append(out, m)
 		}
 	}
-	return true
-}
-
-// nearSpeechVerb reports whether a speech verb follows the span ending
-// before toks[end] or precedes the one starting at toks[start] ("Korkmaz
-// said", "said Hussein Korkmaz", "according to Hussein Korkmaz").
-func nearSpeechVerb(toks []token, end, start int) bool {
-	if end < len(toks) && speechVerbs[toks[end].lower] {
-		return true
-	}
-	if start-1 >= 0 && speechVerbs[toks[start-1].lower] {
-		return true
-	}
-	return start-2 >= 0 && toks[start-2].lower == "according" && toks[start-1].lower == "to"
+	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
 }
 
 // Entities counts the mentions by entity, most mentioned first.

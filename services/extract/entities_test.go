@@ -13,7 +13,12 @@ func mustFinder(tb testing.TB) *entityFinder {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &entityFinder{g: g}
+	f, err := newEntityFinder()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_ = g
+	return f
 }
 
 func TestParseGazetteer(t *testing.T) {

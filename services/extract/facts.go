@@ -226,30 +226,36 @@ func Facts(text string, published *time.Time) []proto.Fact {
 		} else {
 			end += base
 		}
-		p := text[base:end]
-		pbase := base
+		line := text[base:end]
+		lbase := base
 		base = end + 1
-		if !strings.ContainsAny(p, "0123456789") {
+		if !strings.ContainsAny(line, "0123456789") {
 			continue
 		}
-		lower := strings.ToLower(p)
-		var taken spans
-		var here []located
-		for _, r := range factRules {
-			if !r.maybe(lower) {
-				continue
-			}
-			for _, m := range r.re.FindAllStringSubmatchIndex(p, maxFacts) {
-				f, ok := r.build(p, m, year)
-				if !ok || !taken.take(m[0], m[1]) {
+		// Every fact has a digit and is short: look only at the text
+		// around the digits, not at the whole paragraph.
+		for _, w := range digitWindows(line) {
+			p := line[w[0]:w[1]]
+			pbase := lbase + w[0]
+			lower := strings.ToLower(p)
+			var taken spans
+			var here []located
+			for _, r := range factRules {
+				if !r.maybe(lower) {
 					continue
 				}
-				f.Text = p[m[0]:m[1]]
-				here = append(here, located{pbase + m[0], f})
+				for _, m := range r.re.FindAllStringSubmatchIndex(p, maxFacts) {
+					f, ok := r.build(p, m, year)
+					if !ok || !taken.take(m[0], m[1]) {
+						continue
+					}
+					f.Text = p[m[0]:m[1]]
+					here = append(here, located{pbase + m[0], f})
+				}
 			}
+			sort.SliceStable(here, func(i, j int) bool { return here[i].at < here[j].at })
+			found = append(found, here...)
 		}
-		sort.SliceStable(here, func(i, j int) bool { return here[i].at < here[j].at })
-		found = append(found, here...)
 		if len(found) >= maxFacts {
 			found = found[:maxFacts]
 			break
@@ -262,6 +268,38 @@ func Facts(text string, published *time.Time) []proto.Fact {
 		}
 		seen[l.f] = true
 		out = append(out, l.f)
+	}
+	return out
+}
+
+// Reach of a fact around its digits, in bytes: "US$ 3", "September
+// 16th", "240 billion U.S. dollars", "2401亿美元".
+const (
+	factBefore = 24
+	factAfter  = 48
+)
+
+// digitWindows returns the ranges of s within reach of a digit, widened to
+// whole words and merged where they touch, in order.
+func digitWindows(s string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			continue
+		}
+		a, b := max(0, i-factBefore), min(len(s), i+factAfter)
+		for a > 0 && s[a-1] != ' ' {
+			a--
+		}
+		for b < len(s) && s[b] != ' ' {
+			b++
+		}
+		if n := len(out); n > 0 && a <= out[n-1][1] {
+			out[n-1][1] = max(out[n-1][1], b)
+		} else {
+			out = append(out, [2]int{a, b})
+		}
+		i = max(i, b-factAfter) // skip digits already covered by this window's reach
 	}
 	return out
 }

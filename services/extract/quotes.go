@@ -37,6 +37,7 @@ var pronouns = wordSet(`he she он она`)
 // none is found.
 func Quotes(text string, ms []mention) []proto.Quote {
 	var out []proto.Quote
+	lastEnd := 0
 	marks := newOpeners(text)
 	for i := 0; i < len(text); {
 		open, close, ok := marks.at(i)
@@ -56,7 +57,14 @@ func Quotes(text string, ms []mention) []proto.Quote {
 		if strings.Contains(body, "\n\n") || WordCount(body) < minQuoteWords {
 			continue
 		}
-		out = append(out, proto.Quote{Text: body, Speaker: speaker(text, ms, open, i)})
+		who := speaker(text, ms, open, i)
+		// A quotation that goes on right after an attributed one, in the
+		// same paragraph ("“…,” Blinken said. “…”"), is the same speaker's.
+		if who == "" && len(out) > 0 && !strings.Contains(text[lastEnd:open], "\n") && len(text[lastEnd:open]) < speakerWindow {
+			who = out[len(out)-1].Speaker
+		}
+		lastEnd = i
+		out = append(out, proto.Quote{Text: body, Speaker: who})
 		if len(out) == maxQuotes {
 			break
 		}
@@ -149,20 +157,26 @@ func speakerIn(text string, ms []mention, a, b, qStart int, after bool) (string,
 	if after && len(toks) > 0 {
 		limit = a + toks[len(toks)-1].end
 	}
-	// ms is in text order: find the mentions inside [a, limit].
-	var found *mention
+	// ms is in text order: find the mentions inside [a, limit]. A person
+	// is preferred to an organisation ("Arsenal manager Mikel Arteta").
+	var person, org *mention
 	for i := sort.Search(len(ms), func(i int) bool { return ms[i].start >= a }); i < len(ms) && ms[i].start < limit; i++ {
 		m := &ms[i]
-		if m.end > limit || (m.typ != TypePerson && m.typ != TypeOrg) {
+		if m.end > limit {
 			continue
 		}
-		if after {
-			return m.name, true
+		switch {
+		case m.typ == TypePerson && (person == nil || !after):
+			person = m
+		case m.typ == TypeOrg && (org == nil || !after):
+			org = m
 		}
-		found = m
 	}
-	if found != nil {
-		return found.name, true
+	if person != nil {
+		return person.name, true
+	}
+	if org != nil {
+		return org.name, true
 	}
 	if pronoun {
 		// The last person named before the quotation, within reach.

@@ -1,0 +1,595 @@
+package extract
+
+import (
+	_ "embed"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jdkato/prose/v3/tag"
+	prosetok "github.com/jdkato/prose/v3/tokenize"
+)
+
+// The English pass: prose's tokenizer and part-of-speech tagger mark the
+// proper nouns of each sentence; rules group them into names, strip titles
+// and nationality words, and type each name from gazetteers (places,
+// organisations, given names), name-internal keywords (“Ministry”, “River”),
+// titles and speech verbs, then from the other mentions of the same
+// document. prose's own entity model is not used: it is slow (about 40 ms
+// per 1,000 words) and misses most organisations.
+
+var (
+	//go:embed data/places.txt
+	placesTXT string
+	//go:embed data/orgs.txt
+	orgsTXT string
+	//go:embed data/given_names.txt
+	givenNamesTXT string
+	//go:embed data/demonyms.txt
+	demonymsTXT string
+)
+
+// maxSentenceTokens bounds a sentence handed to the tagger; longer runs
+// (tables, lists without periods) are cut.
+const maxSentenceTokens = 150
+
+// lexicon holds the gazetteers of the English pass.
+type lexicon struct {
+	places, orgs map[string]bool // full names as written
+	given        map[string]bool // given names
+	demonyms     map[string]bool // "Russian", "Americans"
+}
+
+// lineSet reads one entry per line, skipping blanks and "#" comments.
+func lineSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "#") {
+			m[l] = true
+		}
+	}
+	return m
+}
+
+// fieldSet reads whitespace-separated entries, skipping "#" comment lines.
+func fieldSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "#") {
+			continue
+		}
+		for _, w := range strings.Fields(l) {
+			m[w] = true
+		}
+	}
+	return m
+}
+
+func newLexicon() *lexicon {
+	return &lexicon{
+		places:   lineSet(placesTXT),
+		orgs:     lineSet(orgsTXT),
+		given:    fieldSet(givenNamesTXT),
+		demonyms: fieldSet(demonymsTXT),
+	}
+}
+
+// english is the tagger-based pass. It is safe for concurrent use.
+type english struct {
+	tok *prosetok.Tokenizer
+	tag *tag.Tagger
+	lex *lexicon
+}
+
+func newEnglish() (*english, error) {
+	tg, err := tag.New()
+	if err != nil {
+		return nil, err
+	}
+	return &english{tok: prosetok.New(), tag: tg, lex: newLexicon()}, nil
+}
+
+// word is a token of the English pass.
+type word struct {
+	text       string
+	tag        string
+	start, end int
+	first      bool // first word of its sentence
+}
+
+// cand is a candidate name: words[i:j] of the document.
+type cand struct {
+	i, j     int
+	typ      string // "" while unknown
+	strong   bool   // typed from a gazetteer, keyword or title
+	dropped  bool   // not a name after all
+	personTi bool   // a person's title preceded it
+}
+
+// Words that never start or make a name on their own.
+var notNames = wordSet(`I I'm I've I'd I'll Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
+	April June July August September October November December Mon Tue Wed Thu Fri Sat Feb Apr Jul Aug Sep
+	Sept Oct Nov Dec OK Ok Okay God Lord Internet Web TV Christmas Easter Ramadan Thanksgiving Halloween Hi Hello Thanks Thank
+	Yes No Please Dear Sir Madam Re Fwd FW RE PM AM P.M. A.M. Ms. Mr. Mrs. Dr. St. Jr. Sr. Inc. Ltd. Co. Corp. The A An This
+	That These Those It Its He She We They You Your Our Their His Her My Me Us Them What Who Why How When Where Which If But And
+	Or So As At By For From In Into Of On To With Also Then There Here However Meanwhile Although While After Before During Since
+	Until Because Though Yet Still Just Only All Any Some Each Every Both Either Neither Many Much More Most Other Such Nor Not
+	Today Tomorrow Yesterday Tonight Now Later Earlier Last Next First Second Third New Old Great Big Little Good Best Bad
+	Chapter Section Part Page Figure Table Note Notes Update Breaking Photo Video Read Click Home Log Sign Subscribe Share
+	EST GMT UTC PST CST EDT PDT BST CET Q&A FAQ CEO CFO COO CTO MP MPs PhD Esq`)
+
+// Connectors that join the words of one name when a name word follows.
+var nameParticles = wordSet(`de da di do del della der den van von la le du dos das al el bin ibn bint ben y zu af`)
+
+// Heads after which "of"/"for"/"and" continue an organisation's or a
+// place's name ("Bank of England", "Gulf of Mexico").
+var ofHeads = wordSet(`Ministry University Bank Institute Department Council Office Academy Board Bureau Federation Union
+	Association Organization Organisation Committee Commission Court House Republic Kingdom Museum Church College School
+	Society League Party Center Centre Agency Administration Authority Foundation Fund Order Chamber Corps Army Navy Force
+	Forces Guard Gulf Bay Sea Isle Islands Island Cape Lake Strait Straits Sisters Brothers Friends Friends Federal State
+	States Province District City Port Mount Museum Hall Library Institute Conference Congress Secretariat Cathedral Temple
+	Embassy Consulate Ministry Coalition Alliance Movement Front Network Service Services Corporation Company Group Trust
+	Festival Championship Championships Cup Games Order Sisters Daughters Sons Knights Times Journal Review Gazette Duchy
+	Principality Emirate Emirates Sultanate Commonwealth Democratic Peoples People's Islamic Confederation Assembly
+	Parliament Senate Committee Tribunal Fed Reserve Bureau Institution Laboratory Laboratories Hospital Clinic Centre Zoo`)
+
+// Last words that make a name a place.
+var placeSuffixes = wordSet(`River Rivers Island Islands Isles Mountains Mountain Mts Hills Hill Lake Lakes Sea Ocean Bay Gulf Strait
+	Straits Peninsula Desert Valley Canyon Falls Heights County Province Prefecture Oblast Krai Region Street St. Avenue Ave
+	Road Rd Boulevard Square Plaza Beach Coast Harbor Harbour Creek Springs Park Forest Glacier Basin Delta Plateau Plains
+	Village Town Township City Borough Parish Republic Kingdom Territory Territories State Emirate Cape Point Ridge Pass
+	Canal Channel Reef Atoll Archipelago Highlands Lowlands Marsh Shire District Airport Station Bridge Tower Palace Castle
+	Cathedral Abbey Stadium Arena`)
+
+// First words that make a name a place ("Mount Everest", "Lake Baikal").
+var placePrefixes = wordSet(`Mount Mt Mt. Lake Cape Port Fort Isle Gulf Bay Saint St. San Santa Sao São New North South East West
+	Upper Lower Greater Central`)
+
+// Words of a name that make it an organisation wherever they stand.
+var orgWords = wordSet(`Inc Inc. Corp Corp. Corporation Ltd Ltd. LLC PLC plc Co. Company Companies Group Holdings Bank Ministry
+	Agency University College Institute Council Committee Commission Party Association Organization Organisation Office
+	Department Foundation Federation Union Alliance Army Navy Police Airlines Airways Motors Industries Technologies
+	Systems Solutions Software Pharmaceuticals Bancorp Capital Partners Ventures Labs Entertainment Studios Records Media
+	Communications Telecom Networks Club FC Team Academy School Schools Society Church Court Tribunal Parliament Assembly
+	Senate Congress Council Bureau Board Authority Administration Service Services Fund Trust Museum Hospital Clinic
+	Laboratory Library Center Centre Magazine Newspaper Times Post Journal News Press Gazette Herald Tribune Daily
+	Review Television TV Radio Network Exchange Corps Guard Forces Brigade Battalion Regiment Division Command Commission
+	Secretariat Cabinet Government Coalition Movement Front League Conference Council Festival Orchestra Band Choir
+	Hotel Restaurant Cafe Café Bar Pub Store Stores Shop Market Mall Airlines Railways Railway Energy Oil Gas Petroleum
+	Steel Mining Motors Automotive Electric Electronics Semiconductor Pharma Bio Biotech Insurance Securities Investments
+	Holding AG GmbH SA NV AB ASA SpA Ltda KK Brothers Bros Inc.`)
+
+// isNameWord reports whether w can be part of a name: capitalised (or a
+// digit-free acronym like "U.S."), tagged as a noun or adjective-like word
+// by the tagger unless it opens the sentence.
+func isNameWord(w word) bool {
+	r, _ := utf8.DecodeRuneInString(w.text)
+	if !unicode.IsUpper(r) || notNames[w.text] {
+		return false
+	}
+	if strings.HasSuffix(w.text, "'s") || strings.HasSuffix(w.text, "’s") {
+		return false
+	}
+	switch w.tag {
+	case "NNP", "NNPS":
+		return true
+	case "PRP", "PRP$", "DT", "IN", "CC", "WP", "WDT", "WRB", "MD", "EX", "UH", "TO", "RB", "RBR", "RBS", "PDT", "WP$":
+		return false
+	}
+	if w.first {
+		// A capitalised word opening a sentence, not tagged a proper
+		// noun, is an ordinary word ("Officials", "Later").
+		return false
+	}
+	return w.tag == "NN" || w.tag == "NNS" || w.tag == "JJ" || w.tag == "CD" || w.tag == "VBN" || w.tag == "VBG" || w.tag == "FW" || w.tag == "VB" || w.tag == "VBZ" || w.tag == "VBP" || w.tag == "VBD"
+}
+
+// words tokenizes and tags text, sentence by sentence.
+func (e *english) words(text string) []word {
+	toks := e.tok.Tokenize(blankLongFields(text))
+	out := make([]word, 0, len(toks))
+	sentStart := 0
+	flush := func(n int) {
+		if n <= sentStart {
+			return
+		}
+		seg := toks[sentStart:n]
+		for len(seg) > 0 {
+			part := seg[:min(len(seg), maxSentenceTokens)]
+			seg = seg[len(part):]
+			e.tag.TagTokens(part)
+			for k, t := range part {
+				out = append(out, word{text: t.Text, tag: t.Tag, start: t.Start, end: t.End(), first: k == 0 || isOpener(out, k)})
+			}
+		}
+		sentStart = n
+	}
+	for i := range toks {
+		if i > sentStart && strings.ContainsRune(text[toks[i-1].End():toks[i].Start], '\n') {
+			flush(i)
+		}
+		t := toks[i].Text
+		if t == "." || t == "!" || t == "?" || t == "..." || t == "…" || t == ":" || t == ";" {
+			// A sentence ends here unless the next word is lower-case.
+			if i+1 < len(toks) {
+				r, _ := utf8.DecodeRuneInString(toks[i+1].Text)
+				if unicode.IsLower(r) {
+					continue
+				}
+			}
+			flush(i + 1)
+		}
+	}
+	flush(len(toks))
+	return out
+}
+
+// maxFieldBytes is the longest run of non-space bytes the English pass
+// looks at; longer runs (URLs, garbage, punctuation walls) cannot be names
+// and would cost the tokenizer time quadratic in their length.
+const maxFieldBytes = 64
+
+// blankLongFields returns text with every run of more than maxFieldBytes
+// non-space bytes replaced by as many spaces, so offsets are unchanged.
+func blankLongFields(text string) string {
+	var b []byte
+	start := -1
+	for i := 0; i <= len(text); i++ {
+		if i < len(text) && text[i] != ' ' && text[i] != '\n' && text[i] != '\t' && text[i] != '\r' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && i-start > maxFieldBytes {
+			if b == nil {
+				b = []byte(text)
+			}
+			for k := start; k < i; k++ {
+				b[k] = ' '
+			}
+		}
+		start = -1
+	}
+	if b == nil {
+		return text
+	}
+	return string(b)
+}
+
+// isOpener reports whether the k-th word of the sentence being appended
+// follows an opening quotation mark or dash that begins the sentence.
+func isOpener(out []word, k int) bool {
+	prev := out[len(out)-1].text
+	return (prev == "“" || prev == "\"" || prev == "‘" || prev == "'" || prev == "(" || prev == "«" || prev == "-" || prev == "--" || prev == "—") && (k == 1 || out[len(out)-2].first)
+}
+
+// find returns the typed candidate names of text.
+func (e *english) find(text string) ([]word, []cand) {
+	ws := e.words(text)
+	var cs []cand
+	for i := 0; i < len(ws); {
+		if !isNameWord(ws[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(ws) && gapOK(text, ws[j-1], ws[j]) {
+			if isNameWord(ws[j]) && !ws[j].first {
+				j++
+				continue
+			}
+			// A middle initial: "Kevin A. Boone", "George W. Bush".
+			if isInitial(ws[j].text) && j+1 < len(ws) && isNameWord(ws[j+1]) && gapOK(text, ws[j], ws[j+1]) {
+				j += 2
+				continue
+			}
+			lw := ws[j].text
+			if j+1 < len(ws) && isNameWord(ws[j+1]) && gapOK(text, ws[j], ws[j+1]) {
+				if nameParticles[lw] {
+					j += 2
+					continue
+				}
+				if (lw == "of" || lw == "for" || lw == "&" || lw == "on") && e.ofHead(ws[i:j]) {
+					j += 2
+					continue
+				}
+				if lw == "of" && j+2 < len(ws) && ws[j+1].text == "the" && e.ofHead(ws[i:j]) && isNameWord(ws[j+2]) {
+					j += 3
+					continue
+				}
+			}
+			break
+		}
+		cs = append(cs, e.shape(ws, i, j)...)
+		i = j
+	}
+	e.typeAll(text, ws, cs)
+	return ws, cs
+}
+
+// isInitial reports whether w is a capital and a period ("W.").
+func isInitial(w string) bool {
+	return len(w) == 2 && w[1] == '.' && 'A' <= w[0] && w[0] <= 'Z'
+}
+
+// gapOK reports whether only spaces (no line break) separate a and b.
+func gapOK(text string, a, b word) bool {
+	g := text[a.end:b.start]
+	return strings.TrimSpace(g) == "" && !strings.ContainsRune(g, '\n')
+}
+
+// ofHead reports whether ws (a name so far) ends with a word after which
+// "of" continues the name.
+func (e *english) ofHead(ws []word) bool {
+	last := ws[len(ws)-1].text
+	return ofHeads[last] || orgWords[last]
+}
+
+// shape strips titles and nationality words from ws[i:j] and returns the
+// candidate names left (none, or one).
+func (e *english) shape(ws []word, i, j int) []cand {
+	c := cand{i: i, j: j}
+	// Leading titles and nationality words: "Russian President Vladimir
+	// Putin", "Mr. Smith", "Secretary of State John Kerry".
+	for c.i < c.j {
+		w := strings.TrimSuffix(ws[c.i].text, ".")
+		// Keep the words if what follows makes an organisation or
+		// place of them ("Russian Foreign Ministry", "Premier League").
+		if kt := e.keywordType(ws[c.i:c.j]); kt != "" && !(personTitles[w] && c.j-c.i > 1 && e.lex.given[ws[c.i+1].text]) {
+			if roleTitles[w] || e.lex.demonyms[w] {
+				break
+			}
+		}
+		switch {
+		case personTitles[w]:
+			c.personTi = true
+		case roleTitles[w] || e.lex.demonyms[w]:
+		case (w == "of" || w == "for") && c.i > i:
+			// "Doctor of Sciences Hussein Korkmaz": the field is part of
+			// the title when a name follows it.
+			if c.i+3 <= c.j && !e.lex.given[ws[c.i+1].text] && e.lex.given[ws[c.i+2].text] {
+				c.i++
+			}
+		default:
+			goto done
+		}
+		c.i++
+	}
+done:
+	// "Doctor of Sciences Hussein Korkmaz": a field named after "of",
+	// then a given name, belongs to the title.
+	if c.i == i && i > 0 && ws[i-1].text == "of" && c.j-c.i >= 3 && !e.lex.given[ws[c.i].text] && e.lex.given[ws[c.i+1].text] {
+		c.i++
+		c.personTi = true
+	}
+	if c.i >= c.j {
+		return nil
+	}
+	// Trailing "of"/"for" left by a cut.
+	for c.j > c.i && (ws[c.j-1].text == "of" || ws[c.j-1].text == "for" || ws[c.j-1].text == "&" || nameParticles[ws[c.j-1].text]) {
+		c.j--
+	}
+	if c.i >= c.j {
+		return nil
+	}
+	if c.j-c.i == 1 && e.lex.demonyms[ws[c.i].text] {
+		return nil
+	}
+	return []cand{c}
+}
+
+// known types a name found in the gazetteers, or "".
+func (e *english) known(name string) string {
+	switch {
+	case e.lex.orgs[name]:
+		return TypeOrg
+	case e.lex.places[name]:
+		return TypePlace
+	}
+	return ""
+}
+
+// surface is the text of words ws[i:j] as written.
+func surface(text string, ws []word, i, j int) string {
+	return text[ws[i].start:ws[j-1].end]
+}
+
+// keywordType types a name from the words in it, or "".
+func (e *english) keywordType(ws []word) string {
+	if len(ws) == 0 {
+		return ""
+	}
+	first, last := ws[0].text, ws[len(ws)-1].text
+	for _, w := range ws {
+		if w.text == "&" {
+			return TypeOrg
+		}
+	}
+	for k := 0; k+2 < len(ws); k++ {
+		if orgWords[ws[k].text] && ws[k+1].text == "of" {
+			return TypeOrg // "Harbin Institute of Technology"
+		}
+	}
+	switch {
+	case orgWords[last]:
+		return TypeOrg
+	case len(ws) > 1 && placeSuffixes[last]:
+		return TypePlace
+	case len(ws) > 2 && ofHeads[first] && (ws[1].text == "of" || ws[1].text == "for"):
+		if placeSuffixes[first] || first == "Gulf" || first == "Isle" || first == "Cape" || first == "Republic" || first == "Kingdom" {
+			return TypePlace
+		}
+		return TypeOrg
+	case len(ws) > 1 && orgWords[first] && first != "Daily" && first != "News":
+		return TypeOrg
+	case len(ws) > 1 && (first == "Mount" || first == "Mt" || first == "Mt." || first == "Lake" || first == "Fort" || first == "Port"):
+		return TypePlace
+	}
+	return ""
+}
+
+// typeAll types each candidate.
+func (e *english) typeAll(text string, ws []word, cs []cand) {
+	// First pass: strong evidence.
+	byText := map[string]string{}
+	surname := map[string]bool{}
+	for k := range cs {
+		c := &cs[k]
+		name := surface(text, ws, c.i, c.j)
+		n := c.j - c.i
+		switch {
+		case e.lex.orgs[name]:
+			c.typ = TypeOrg
+		case e.lex.places[name]:
+			c.typ = TypePlace
+		case e.keywordType(ws[c.i:c.j]) != "":
+			c.typ = e.keywordType(ws[c.i:c.j])
+		case (c.personTi || (c.i > 0 && personTitles[strings.TrimSuffix(ws[c.i-1].text, ".")])) && n <= 4:
+			c.personTi = true
+			c.typ = TypePerson
+		case n >= 2 && n <= 4 && e.lex.given[ws[c.i].text] && !e.lex.places[ws[c.i].text]:
+			c.typ = TypePerson
+		case n >= 2 && n <= 4 && e.lex.given[ws[c.i].text]:
+			c.typ = TypePerson
+		case n == 1 && isAcronym(name):
+			c.typ = TypeOrg
+		case shouted(ws[c.i:c.j]):
+			c.dropped = true // "AMAZING JOB": emphasis, not a name
+			continue
+		}
+		if c.typ != "" {
+			c.strong = true
+			byText[name] = c.typ
+			if c.typ == TypePerson && n >= 2 {
+				surname[ws[c.j-1].text] = true
+			}
+		}
+	}
+	// Context votes per name over the whole document: "in Fallujah" once
+	// makes every "Fallujah" a place.
+	votes := map[string]*[3]int{} // person, place, org
+	for k := range cs {
+		c := &cs[k]
+		if c.typ != "" || c.dropped {
+			continue
+		}
+		name := surface(text, ws, c.i, c.j)
+		v := votes[name]
+		if v == nil {
+			v = &[3]int{}
+			votes[name] = v
+		}
+		switch {
+		case speechNear(ws, c.i, c.j):
+			v[0]++
+		case placeContext(ws, c.i):
+			v[1]++
+		}
+	}
+	// Second pass: the document's other mentions, then context.
+	for k := range cs {
+		c := &cs[k]
+		if c.typ != "" || c.dropped {
+			continue
+		}
+		name := surface(text, ws, c.i, c.j)
+		n := c.j - c.i
+		v := votes[name]
+		switch {
+		case byText[name] != "":
+			c.typ = byText[name]
+		case n == 1 && surname[name]:
+			c.typ = TypePerson
+		case n == 1 && e.lex.given[name]:
+			c.typ = TypePerson
+		case n == 1 && c.personTi:
+			c.typ = TypePerson
+		case v[0] > v[1] && n <= 3:
+			c.typ = TypePerson
+		case v[1] > v[0] && n <= 2:
+			c.typ = TypePlace
+		case n == 2 && placePrefixes[ws[c.i].text] && e.lex.places[ws[c.i+1].text]:
+			c.typ = TypePlace
+		case n >= 2 && n <= 3 && allCapitalised(ws[c.i:c.j]):
+			c.typ = TypePerson
+		case n == 1 && ws[c.i].first:
+			c.typ = "" // an unknown word opening a sentence: likely not a name
+		case n == 1 && (ws[c.i].tag == "NNP" || ws[c.i].tag == "NNPS"):
+			c.typ = unknownSingle
+		case n == 1:
+			c.typ = ""
+		default:
+			c.typ = TypeOrg
+		}
+	}
+}
+
+// unknownSingle is the type of a lone proper noun nothing else types.
+var unknownSingle = TypePerson
+
+// shouted reports whether the name is all capitals and more than a short
+// acronym ("GREAT SERVICE").
+func shouted(ws []word) bool {
+	letters := 0
+	for _, w := range ws {
+		for _, r := range w.text {
+			if unicode.IsLower(r) {
+				return false
+			}
+			if unicode.IsLetter(r) {
+				letters++
+			}
+		}
+	}
+	return letters > 5 || (len(ws) > 1 && letters > 3)
+}
+
+// isAcronym reports whether s is 2 to 6 capitals (dots allowed).
+func isAcronym(s string) bool {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r == '.':
+		case unicode.IsUpper(r):
+			n++
+		default:
+			return false
+		}
+	}
+	return n >= 2 && n <= 6
+}
+
+func allCapitalised(ws []word) bool {
+	for _, w := range ws {
+		r, _ := utf8.DecodeRuneInString(w.text)
+		if !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// speechNear reports whether a speech verb follows ws[i:j] or precedes it.
+func speechNear(ws []word, i, j int) bool {
+	if j < len(ws) && speechVerbs[ws[j].text] {
+		return true
+	}
+	if i > 0 && speechVerbs[ws[i-1].text] {
+		return true
+	}
+	return i > 1 && ws[i-2].text == "according" && ws[i-1].text == "to"
+}
+
+// placeContext reports whether the word before ws[i] suggests a place.
+func placeContext(ws []word, i int) bool {
+	if i == 0 {
+		return false
+	}
+	switch ws[i-1].text {
+	case "in", "from", "near", "across", "throughout", "outside", "inside", "to", "visit", "visited", "visiting", "into":
+		return true
+	}
+	return false
+}
