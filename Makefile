@@ -6,7 +6,7 @@ LDFLAGS  := -s -w -X github.com/newsflow/newsflow/internal/version.Version=$(VER
 BENCH_DATA ?= ../shared/bench
 FUZZ_TIME  ?= 5s
 
-.PHONY: build run test test-short lint fuzz bench bench-e2e chaos fmt tidy clean
+.PHONY: build run test test-short lint fuzz bench bench-e2e bench-ner chaos fmt tidy clean
 
 build: ## build bin/newsflow (static)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/newsflow ./cmd/newsflow
@@ -36,6 +36,9 @@ lint: ## gofmt and go vet
 
 bench: ## benchmarks; BENCH_DATA points at the public evaluation sets
 	BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench . -benchmem ./...
+
+bench-ner: ## entity recognition scores on the open NER sets, beside prose/v3 alone
+	$(GO) run ./services/extract/cmd/benchner -data $(abspath $(BENCH_DATA))
 
 bench-e2e: ## whole-system throughput, freshness and memory (E2E_ARTICLES=2000)
 	$(GO) test -run '^$$' -bench BenchmarkPipeline -benchtime 1x -timeout 60m ./internal/e2e
