@@ -53,6 +53,9 @@ type App struct {
 	// poller polls the sources, when this process runs fetch.
 	poller *fetch.Poller
 
+	// algo overrides a stage's algorithm version (tests of replays).
+	algo map[string]string
+
 	// Ready is closed when every component has started; HTTPAddr is then
 	// the listener's address.
 	Ready    chan struct{}
@@ -199,7 +202,7 @@ func (a *App) startStages(ctx context.Context, g *errgroup.Group, deps pipeline.
 		g.Go(func() error {
 			return pipeline.Run(ctx, deps, pc, pipeline.Stage[*proto.Fetched, *proto.Cleaned]{
 				Name: TargetClean, From: proto.SubjectFetched, To: proto.SubjectCleaned,
-				Schema: proto.SchemaFetched, Version: clean.AlgoVersion,
+				Schema: proto.SchemaFetched, Version: a.algoVersion(TargetClean, clean.AlgoVersion),
 				New: func() *proto.Fetched { return new(proto.Fetched) }, Handle: c.Handle,
 			})
 		})
@@ -212,7 +215,7 @@ func (a *App) startStages(ctx context.Context, g *errgroup.Group, deps pipeline.
 		g.Go(func() error {
 			return pipeline.Run(ctx, deps, pc, pipeline.Stage[*proto.Cleaned, *proto.Extracted]{
 				Name: TargetExtract, From: proto.SubjectCleaned, To: proto.SubjectExtracted,
-				Schema: proto.SchemaCleaned, Version: extract.AlgoVersion,
+				Schema: proto.SchemaCleaned, Version: a.algoVersion(TargetExtract, extract.AlgoVersion),
 				New: func() *proto.Cleaned { return new(proto.Cleaned) }, Handle: x.Handle,
 			})
 		})
@@ -222,11 +225,19 @@ func (a *App) startStages(ctx context.Context, g *errgroup.Group, deps pipeline.
 			return pipeline.RunBatch(ctx, deps, pc, pipeline.BatchStage[*proto.Extracted]{
 				Name: TargetStore, From: proto.SubjectExtracted, Schema: proto.SchemaExtracted,
 				New:         func() *proto.Extracted { return new(proto.Extracted) },
-				HandleBatch: storeBatch(st),
+				HandleBatch: storeBatch(st), RecordProcessed: true,
 			})
 		})
 	}
 	return nil
+}
+
+// algoVersion is the algorithm version of stage: def unless overridden.
+func (a *App) algoVersion(stage, def string) string {
+	if v, ok := a.algo[stage]; ok {
+		return v
+	}
+	return def
 }
 
 // storeBatch writes a batch of extracted articles in one transaction.

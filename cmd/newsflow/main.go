@@ -34,6 +34,10 @@ Commands:
   ingest     push files (HTML or text, gzip accepted) or URLs into the pipeline
   inspect    clean + extract files in-process and print one JSON object each
   search     full-text search of the stored corpus
+  replay     reprocess stored messages (news.fetched, news.cleaned) in the
+             replay lane, beside live ingestion; resumable, with progress
+  status     streams, consumers (lag, rate), dead letters, sources, store
+  dlq        dead letters: list, show, redrive (send back), purge
   version    print the version
 
 Common flags (every command that takes them):
@@ -71,6 +75,9 @@ func commands() map[string]command {
 		"ingest":  {run: cmdIngest},
 		"inspect": {run: cmdInspect},
 		"search":  {run: cmdSearch},
+		"replay":  {run: cmdReplay},
+		"status":  {run: cmdStatus},
+		"dlq":     {run: cmdDLQ},
 		"version": {run: func(_ context.Context, _ []string, w io.Writer) error {
 			_, err := fmt.Fprintln(w, "newsflow", version.Build())
 			return err

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -73,7 +74,14 @@ type Bus struct {
 	JS  jetstream.JetStream
 	srv *server.Server
 	log *zap.Logger
+	// replicas is what EnsureStreams declared the streams with, for the
+	// buckets the runtime creates.
+	replicas atomic.Int32
 }
+
+// Replicas is the replica count EnsureStreams declared the streams with
+// (1 before it is called): KV buckets made by the runtime use the same.
+func (b *Bus) Replicas() int { return max(int(b.replicas.Load()), 1) }
 
 // Connect dials the NATS server at cfg.URL.
 func Connect(ctx context.Context, cfg Config, name string, log *zap.Logger) (*Bus, error) {

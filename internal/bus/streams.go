@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -18,7 +19,45 @@ const (
 	StreamCleaned    = "NEWS_CLEANED"
 	StreamExtracted  = "NEWS_EXTRACTED"
 	StreamDLQ        = "NEWS_DLQ"
+	StreamReplay     = "NEWS_REPLAY"
 )
+
+// SubjectReplayPrefix prefixes the replay lane's subjects: a message
+// replayed from news.fetched travels news.replay.fetched, then
+// news.replay.cleaned and news.replay.extracted, consumed by each stage's
+// second, lower-priority durable consumer (<stage>-replay), so that a replay
+// never queues in front of live articles.
+const SubjectReplayPrefix = "news.replay."
+
+// ReplayMaxAge is how long the replay lane keeps a message; a replay whose
+// workers are down longer than that must be run again.
+const ReplayMaxAge = 7 * 24 * time.Hour
+
+// ReplaySubject returns the replay lane's subject for a live subject:
+// news.fetched -> news.replay.fetched. A replay subject is returned as is.
+func ReplaySubject(subject string) string {
+	if IsReplaySubject(subject) {
+		return subject
+	}
+	return SubjectReplayPrefix + strings.TrimPrefix(subject, "news.")
+}
+
+// IsReplaySubject reports whether subject belongs to the replay lane.
+func IsReplaySubject(subject string) bool {
+	return strings.HasPrefix(subject, SubjectReplayPrefix)
+}
+
+// LiveSubject returns the live subject of a replay lane subject:
+// news.replay.fetched -> news.fetched. A live subject is returned as is.
+func LiveSubject(subject string) string {
+	if rest, ok := strings.CutPrefix(subject, SubjectReplayPrefix); ok {
+		return "news." + rest
+	}
+	return subject
+}
+
+// ReplayConsumer names the replay lane's durable consumer of stage.
+func ReplayConsumer(stage string) string { return stage + "-replay" }
 
 // DuplicateWindow is how long JetStream remembers a Nats-Msg-Id.
 const DuplicateWindow = 2 * time.Hour
@@ -52,6 +91,7 @@ func Streams(replicas int) []jetstream.StreamConfig {
 		mk(StreamCleaned, proto.SubjectCleaned, "article text and page metadata", 30*24*time.Hour),
 		mk(StreamExtracted, proto.SubjectExtracted, "enriched articles", 7*24*time.Hour),
 		mk(StreamDLQ, proto.SubjectDLQPrefix+">", "dead letters of every stage", 0),
+		mk(StreamReplay, SubjectReplayPrefix+">", "the replay lane: reprocessed messages, kept a week", ReplayMaxAge),
 	}
 }
 
@@ -66,6 +106,9 @@ func StreamFor(subject string) (string, error) {
 		return StreamCleaned, nil
 	case proto.SubjectExtracted:
 		return StreamExtracted, nil
+	}
+	if IsReplaySubject(subject) {
+		return StreamReplay, nil
 	}
 	return "", fmt.Errorf("no stream for subject %q", subject)
 }
@@ -82,6 +125,7 @@ type ConsumerConfig struct {
 
 // EnsureStreams creates or updates every stream. It is idempotent.
 func (b *Bus) EnsureStreams(ctx context.Context, replicas int) error {
+	b.replicas.Store(int32(max(replicas, 1)))
 	for _, cfg := range Streams(replicas) {
 		if _, err := b.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
 			return fmt.Errorf("declare stream %s: %w", cfg.Name, err)
@@ -96,9 +140,13 @@ func (b *Bus) EnsureConsumer(ctx context.Context, c ConsumerConfig) (jetstream.C
 	if err != nil {
 		return nil, err
 	}
+	desc := "newsflow " + c.Stage + " stage"
+	if IsReplaySubject(c.Subject) {
+		desc = "newsflow " + strings.TrimSuffix(c.Stage, "-replay") + " stage, replay lane"
+	}
 	cons, err := b.JS.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
 		Durable:       c.Stage,
-		Description:   "newsflow " + c.Stage + " stage",
+		Description:   desc,
 		FilterSubject: c.Subject,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       c.AckWait,
@@ -110,6 +158,31 @@ func (b *Bus) EnsureConsumer(ctx context.Context, c ConsumerConfig) (jetstream.C
 		return nil, fmt.Errorf("declare consumer %s on %s: %w", c.Stage, stream, err)
 	}
 	return cons, nil
+}
+
+// Headers the runtime sets on the messages it publishes, beside
+// Nats-Msg-Id. They follow one article from stage to stage.
+const (
+	// HeaderTraceID carries the trace id of the article (also in the
+	// envelope's trace_id), for following it through the logs.
+	HeaderTraceID = "Newsflow-Trace-Id"
+	// HeaderInputHash carries the content hash of the raw page an output
+	// was made from (news.fetched's content_hash).
+	HeaderInputHash = "Newsflow-Input-Hash"
+	// HeaderFetchedSeq carries the news.fetched stream sequence of that
+	// raw page.
+	HeaderFetchedSeq = "Newsflow-Fetched-Seq"
+	// HeaderReplay names the replay run a replay lane message belongs to.
+	HeaderReplay = "Newsflow-Replay"
+)
+
+// PublishWith is Publish with extra headers.
+func (b *Bus) PublishWith(ctx context.Context, subject string, m proto.Message, header map[string][]string) (dup bool, err error) {
+	data, err := proto.Marshal(m)
+	if err != nil {
+		return false, err
+	}
+	return b.PublishRaw(ctx, subject, data, m.MsgID(), header)
 }
 
 // Publish encodes m and publishes it to subject with m.MsgID() as

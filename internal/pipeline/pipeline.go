@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/newsflow/newsflow/internal/bus"
 	"github.com/newsflow/newsflow/internal/telemetry"
@@ -34,6 +35,10 @@ type Config struct {
 	// BatchSize and BatchWait bound a batch for batch stages.
 	BatchSize int           `yaml:"batch_size"`
 	BatchWait time.Duration `yaml:"batch_wait"`
+	// ReplayConcurrency is how many replayed messages one process handles
+	// at once, in the replay lane beside the live one; negative turns the
+	// replay lane off. The replay lane's batches are a quarter of BatchSize.
+	ReplayConcurrency int `yaml:"replay_concurrency"`
 }
 
 // WithDefaults fills unset fields.
@@ -57,6 +62,16 @@ func (c Config) WithDefaults() Config {
 		c.BatchSize = 200
 	}
 	def(&c.BatchWait, 200*time.Millisecond)
+	if c.ReplayConcurrency == 0 {
+		c.ReplayConcurrency = 1
+	}
+	return c
+}
+
+// replayLane returns the config of the replay lane.
+func (c Config) replayLane() Config {
+	c.Concurrency = c.ReplayConcurrency
+	c.BatchSize = max(1, c.BatchSize/4)
 	return c
 }
 
@@ -65,6 +80,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.Concurrency < 0 || c.Concurrency > 1024 {
 		errs = append(errs, fmt.Errorf("pipeline.concurrency: %d is not in 1..1024", c.Concurrency))
+	}
+	if c.ReplayConcurrency > 1024 {
+		errs = append(errs, fmt.Errorf("pipeline.replay_concurrency: %d is over 1024", c.ReplayConcurrency))
 	}
 	if c.MaxDeliver < 0 {
 		errs = append(errs, fmt.Errorf("pipeline.max_deliver: %d is negative", c.MaxDeliver))
@@ -102,6 +120,12 @@ type Deps struct {
 // Stage is a handler from one subject to another. The runtime decodes the
 // input, calls Handle, publishes every output to To (stamped with the
 // pipeline version), and acks the input only after that.
+//
+// The runtime runs every stage in two lanes: the live lane, the durable
+// consumer Name on From, and the replay lane, the durable consumer
+// Name-replay on bus.ReplaySubject(From) publishing to
+// bus.ReplaySubject(To), with Config.ReplayConcurrency workers, so that
+// reprocessing the corpus never queues in front of live articles.
 type Stage[In, Out proto.Message] struct {
 	Name    string // durable consumer name, log field, metric label
 	From    string // subject consumed
@@ -121,56 +145,103 @@ type BatchStage[In proto.Message] struct {
 	Schema      string
 	New         func() In
 	HandleBatch func(ctx context.Context, in []In) error
+	// RecordProcessed records every handled article in the KV bucket
+	// ProcessedBucket, which `newsflow replay -changed-only` reads; the
+	// last stage of the pipeline sets it.
+	RecordProcessed bool
 }
 
-// Run consumes s.From with the stage's durable consumer until ctx is
-// cancelled, then stops pulling, finishes the messages in hand and returns.
+// Run consumes s.From in both lanes until ctx is cancelled, then stops
+// pulling, finishes the messages in hand and returns.
 func Run[In, Out proto.Message](ctx context.Context, d Deps, cfg Config, s Stage[In, Out]) error {
-	r, cons, err := newRunner(ctx, d, cfg, s.Name, s.From)
+	cfg = cfg.WithDefaults()
+	registerStage(ctx, d, s.Name, s.Version)
+	return runLanes(ctx, cfg, s.Name, s.From, s.To, func(ctx context.Context, l lane) error {
+		return runStage(ctx, d, l, s)
+	})
+}
+
+func runStage[In, Out proto.Message](ctx context.Context, d Deps, l lane, s Stage[In, Out]) error {
+	r, cons, err := newRunner(ctx, d, l)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return err
 	}
 	handle := func(ctx context.Context, m jetstream.Msg) {
 		var in In
 		env, err := r.decode(m, s.Schema, func() proto.Message { in = s.New(); return in })
+		var tr trace
 		if err == nil {
+			tr = r.trace(m, env, in)
 			err = r.call(ctx, m, func(ctx context.Context) error {
 				outs, err := s.Handle(ctx, in)
 				if err != nil {
 					return err
 				}
 				for _, out := range outs {
-					out.Env().PipelineVersion = version.Stamp(in.Env().PipelineVersion, s.Name, s.Version)
-					if _, err := d.Bus.Publish(ctx, s.To, out); err != nil {
-						if errors.Is(err, bus.ErrTooLarge) {
-							return Permanent(err)
-						}
+					oe := out.Env()
+					oe.PipelineVersion = version.Stamp(in.Env().PipelineVersion, s.Name, s.Version)
+					if oe.TraceID == "" {
+						oe.TraceID = tr.id
+					}
+					if c, ok := any(out).(*proto.Cleaned); ok && c.FetchedSeq == 0 {
+						c.FetchedSeq = tr.fetchedSeq
+					}
+					if err := r.publish(ctx, out, tr); err != nil {
 						return err
 					}
-					r.metrics.Out.WithLabelValues(s.Name).Inc()
 				}
 				return nil
 			})
 		}
-		r.settle(ctx, m, env, err)
+		r.settle(ctx, m, env, tr, err)
 	}
 	return r.loop(ctx, cons, handle)
 }
 
 // RunBatch is Run for a batch stage.
 func RunBatch[In proto.Message](ctx context.Context, d Deps, cfg Config, s BatchStage[In]) error {
-	r, cons, err := newRunner(ctx, d, cfg, s.Name, s.From)
+	cfg = cfg.WithDefaults()
+	var ledger *bus.KV
+	if s.RecordProcessed {
+		var err error
+		if ledger, err = d.Bus.KeyValue(ctx, ProcessedBucket, 0, d.Bus.Replicas()); err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while starting
+			}
+			return err
+		}
+	}
+	return runLanes(ctx, cfg, s.Name, s.From, "", func(ctx context.Context, l lane) error {
+		return runBatchStage(ctx, d, l, s, ledger)
+	})
+}
+
+func runBatchStage[In proto.Message](ctx context.Context, d Deps, l lane, s BatchStage[In], ledger *bus.KV) error {
+	r, cons, err := newRunner(ctx, d, l)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return err
 	}
 	type item struct {
 		msg jetstream.Msg
 		env *proto.Envelope
 		in  In
+		tr  trace
+	}
+	done := func(ctx context.Context, it item, err error) {
+		if err == nil && ledger != nil {
+			r.record(ctx, ledger, it.in, it.tr)
+		}
+		r.settle(ctx, it.msg, it.env, it.tr, err)
 	}
 	handleOne := func(ctx context.Context, it item) {
 		err := r.call(ctx, it.msg, func(ctx context.Context) error { return s.HandleBatch(ctx, []In{it.in}) })
-		r.settle(ctx, it.msg, it.env, err)
+		done(ctx, it, err)
 	}
 	handle := func(ctx context.Context, msgs []jetstream.Msg) {
 		items := make([]item, 0, len(msgs))
@@ -178,10 +249,10 @@ func RunBatch[In proto.Message](ctx context.Context, d Deps, cfg Config, s Batch
 			var in In
 			env, err := r.decode(m, s.Schema, func() proto.Message { in = s.New(); return in })
 			if err != nil {
-				r.settle(ctx, m, env, err)
+				r.settle(ctx, m, env, trace{}, err)
 				continue
 			}
-			items = append(items, item{m, env, in})
+			items = append(items, item{m, env, in, r.trace(m, env, in)})
 		}
 		if len(items) == 0 {
 			return
@@ -199,12 +270,12 @@ func RunBatch[In proto.Message](ctx context.Context, d Deps, cfg Config, s Batch
 		r.metrics.Duration.WithLabelValues(r.stage).Observe(time.Since(start).Seconds())
 		if err == nil {
 			for _, it := range items {
-				r.settle(ctx, it.msg, it.env, nil)
+				done(ctx, it, nil)
 			}
 			return
 		}
 		if len(items) == 1 {
-			r.settle(ctx, items[0].msg, items[0].env, err)
+			done(ctx, items[0], err)
 			return
 		}
 		r.log.Warn("batch failed, retrying its messages one by one", zap.Int("size", len(items)), zap.Error(err))
@@ -215,8 +286,35 @@ func RunBatch[In proto.Message](ctx context.Context, d Deps, cfg Config, s Batch
 	return r.batchLoop(ctx, cons, handle)
 }
 
+// lane is one of a stage's two consumers: live or replay.
+type lane struct {
+	stage    string // the stage, for pipeline_version
+	consumer string // durable consumer name, log field and metric label
+	from, to string
+	replay   bool
+	cfg      Config
+}
+
+// runLanes runs the live lane and, unless turned off, the replay lane of
+// a stage; if one fails, the other stops too.
+func runLanes(ctx context.Context, cfg Config, stage, from, to string, run func(context.Context, lane) error) error {
+	live := lane{stage: stage, consumer: stage, from: from, to: to, cfg: cfg}
+	if cfg.ReplayConcurrency < 0 {
+		return run(ctx, live)
+	}
+	rp := lane{stage: stage, consumer: bus.ReplayConsumer(stage), from: bus.ReplaySubject(from), replay: true, cfg: cfg.replayLane()}
+	if to != "" {
+		rp.to = bus.ReplaySubject(to)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return run(gctx, live) })
+	g.Go(func() error { return run(gctx, rp) })
+	return g.Wait()
+}
+
 type runner struct {
-	stage   string
+	stage   string // the consumer: the stage, or <stage>-replay
+	lane    lane
 	subject string
 	bus     *bus.Bus
 	log     *zap.Logger
@@ -224,8 +322,8 @@ type runner struct {
 	cfg     Config
 }
 
-func newRunner(ctx context.Context, d Deps, cfg Config, stage, subject string) (*runner, jetstream.Consumer, error) {
-	cfg = cfg.WithDefaults()
+func newRunner(ctx context.Context, d Deps, l lane) (*runner, jetstream.Consumer, error) {
+	cfg, stage, subject := l.cfg, l.consumer, l.from
 	if d.Metrics == nil {
 		return nil, nil, errors.New("pipeline: no metrics")
 	}
@@ -241,6 +339,7 @@ func newRunner(ctx context.Context, d Deps, cfg Config, stage, subject string) (
 	}
 	r := &runner{
 		stage:   stage,
+		lane:    l,
 		subject: subject,
 		bus:     d.Bus,
 		log:     d.Log.With(telemetry.Stage(stage), telemetry.Subject(subject)),
@@ -292,6 +391,12 @@ func (r *runner) loop(ctx context.Context, cons jetstream.Consumer, handle func(
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			if r.lane.replay {
+				yieldToLive(ctx)
+			} else {
+				liveInFlight.Add(1)
+				defer liveInFlight.Add(-1)
+			}
 			handle(work, m)
 		}()
 	}
@@ -324,7 +429,14 @@ func (r *runner) batchLoop(ctx context.Context, cons jetstream.Consumer, handle 
 			r.log.Debug("fetch ended", zap.Error(err))
 		}
 		if len(msgs) > 0 {
-			handle(work, msgs)
+			if r.lane.replay {
+				yieldToLive(ctx)
+				handle(work, msgs)
+			} else {
+				liveInFlight.Add(1)
+				handle(work, msgs)
+				liveInFlight.Add(-1)
+			}
 		}
 	}
 	return nil
@@ -377,7 +489,7 @@ func safeCall(ctx context.Context, fn func(context.Context) error) (err error) {
 }
 
 // settle acks, naks with backoff, or dead-letters m according to err.
-func (r *runner) settle(ctx context.Context, m jetstream.Msg, env *proto.Envelope, err error) {
+func (r *runner) settle(ctx context.Context, m jetstream.Msg, env *proto.Envelope, tr trace, err error) {
 	meta, merr := m.Metadata()
 	var attempt, seq uint64
 	if merr == nil {
@@ -385,7 +497,10 @@ func (r *runner) settle(ctx context.Context, m jetstream.Msg, env *proto.Envelop
 	}
 	log := r.log.With(telemetry.Seq(seq), telemetry.Attempt(attempt))
 	if env != nil {
-		log = log.With(telemetry.ArticleID(env.ArticleID), telemetry.URL(env.URL))
+		log = log.With(telemetry.ArticleID(env.ArticleID), telemetry.URL(env.URL), zap.String("pipeline_version", env.PipelineVersion))
+	}
+	if tr.id != "" {
+		log = log.With(zap.String("trace_id", tr.id))
 	}
 	if err == nil {
 		if aerr := m.Ack(); aerr != nil {

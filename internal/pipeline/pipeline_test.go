@@ -376,3 +376,67 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestReplayLane(t *testing.T) {
+	b := natstest.Start(t).Connect(t)
+	var live, replayed atomic.Int32
+	runStage(t, b, testStage(func(ctx context.Context, in *proto.Discovered) error {
+		if strings.Contains(in.URL, "/replay/") {
+			replayed.Add(1)
+		} else {
+			live.Add(1)
+		}
+		return nil
+	}))
+	in := discovered(1)
+	in.URL = "https://news.example/replay/1"
+	data, err := proto.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := map[string][]string{bus.HeaderReplay: {"r-test-1"}, bus.HeaderTraceID: {"trace-1"}}
+	// The same input in two replay runs is handled twice; twice in one run, once.
+	for _, id := range []string{"a", "b"} {
+		if _, err := b.PublishRaw(context.Background(), bus.ReplaySubject(proto.SubjectDiscovered), data, id, hdr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hdr[bus.HeaderReplay] = []string{"r-test-2"}
+	if _, err := b.PublishRaw(context.Background(), bus.ReplaySubject(proto.SubjectDiscovered), data, "c", hdr); err != nil {
+		t.Fatal(err)
+	}
+	publish(t, b, discovered(2))
+	waitCount(t, streamCount(t, b, bus.StreamFetched), 1)
+	natstest.Eventually(t, 10*time.Second, func() error {
+		s, err := b.JS.Stream(context.Background(), bus.StreamReplay)
+		if err != nil {
+			return err
+		}
+		info, err := s.Info(context.Background(), jetstream.WithSubjectFilter(bus.ReplaySubject(proto.SubjectFetched)))
+		if err != nil {
+			return err
+		}
+		if n := info.State.Subjects[bus.ReplaySubject(proto.SubjectFetched)]; n != 2 {
+			return fmt.Errorf("%d replay outputs; want 2 (one per run)", n)
+		}
+		return nil
+	})
+	if live.Load() != 1 || replayed.Load() != 3 {
+		t.Errorf("live handled %d, replay lane %d; want 1 and 3", live.Load(), replayed.Load())
+	}
+	s, _ := b.JS.Stream(context.Background(), bus.StreamReplay)
+	m, err := s.GetLastMsgForSubject(context.Background(), bus.ReplaySubject(proto.SubjectFetched))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Header.Get(bus.HeaderTraceID) != "trace-1" || m.Header.Get(bus.HeaderReplay) != "r-test-2" {
+		t.Errorf("replay output headers = %v; want the trace and run carried on", m.Header)
+	}
+	var out proto.Fetched
+	if err := proto.Unmarshal(m.Data, &out, proto.SchemaFetched); err != nil || !strings.HasSuffix(out.PipelineVersion, " fetch/1") || out.TraceID != "trace-1" {
+		t.Errorf("replay output = %+v, %v; want pipeline_version stamped by fetch and the trace id", out.Envelope, err)
+	}
+	if _, err := b.JS.Consumer(context.Background(), bus.StreamReplay, "fetch-replay"); err != nil {
+		t.Errorf("replay lane consumer: %v", err)
+	}
+}
