@@ -4,24 +4,29 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 LDFLAGS  := -s -w -X github.com/newsflow/newsflow/internal/version.Version=$(VERSION) -X github.com/newsflow/newsflow/internal/version.Commit=$(COMMIT)
 BENCH_DATA ?= ../shared/bench
+IMAGE    ?= ghcr.io/newsflow/newsflow
 FUZZ_TIME  ?= 5s
 
-.PHONY: build run test test-short lint fuzz bench bench-e2e bench-ner chaos fmt tidy clean
+.PHONY: image build run test test-short lint fuzz bench bench-e2e bench-ner chaos fmt tidy clean
 
 build: ## build bin/newsflow (static)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/newsflow ./cmd/newsflow
 
+image: ## container image $(IMAGE):$(VERSION) (needs a Docker engine with BuildKit; not run in CI)
+	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t $(IMAGE):$(VERSION) .
+
 run: build ## run everything with the built-in defaults
 	./bin/newsflow run
 
-test: lint ## lint, then every test
+test: lint ## lint, then every test (the Kubernetes manifest tests too)
 	$(GO) test -count=1 -timeout 20m ./...
+	cd deploy && $(GO) test -count=1 ./...
 
 fuzz: ## every fuzz target for FUZZ_TIME each (make fuzz FUZZ_TIME=10m for a long run)
 	@set -e; for pkg in $$($(GO) list ./...); do \
 		for fz in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
 			echo "fuzz $$pkg $$fz"; \
-			out=$$($(GO) test -run '^$$' -fuzz "^$$fz\$$" -fuzztime $(FUZZ_TIME) $$pkg 2>&1) || { echo "$$out" | tail -40; exit 1; }; \
+			out=$$($(GO) test -run '^$$' -fuzz "^$$fz\$$" -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s $$pkg 2>&1) || { echo "$$out" | tail -40; exit 1; }; \
 			echo "$$out" | grep -E 'elapsed' | tail -1; \
 		done; \
 	done
