@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/newsflow/newsflow/internal/natstest"
 	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/proto"
+	"github.com/newsflow/newsflow/services/extract"
 )
 
 // startApp runs `newsflow run` in-process on dataDir, with algorithm
@@ -236,17 +238,22 @@ func TestReplayNewExtractVersion(t *testing.T) {
 	const n = 30
 	api := "http://" + app.HTTPAddr
 	waitArticles(t, api, n, 60*time.Second)
+	cur, err := strconv.Atoi(extract.AlgoVersion)
+	if err != nil {
+		t.Fatalf("extract.AlgoVersion %q: %v", extract.AlgoVersion, err)
+	}
+	curStep, nextStep := "extract/"+extract.AlgoVersion, "extract/"+strconv.Itoa(cur+1)
 	before := versions(t, api)
 	for id, v := range before {
-		if !strings.Contains(v, "extract/1") {
-			t.Fatalf("article %s: pipeline_version %q; want extract/1", id, v)
+		if !strings.Contains(v, curStep) {
+			t.Fatalf("article %s: pipeline_version %q; want %s", id, v, curStep)
 		}
 	}
 	waitIdle(t, b, 30*time.Second)
 	stop()
 
 	// A better extractor is deployed, then the corpus is replayed.
-	app, _ = startApp(t, dataDir, map[string]string{TargetExtract: "2"})
+	app, _ = startApp(t, dataDir, map[string]string{TargetExtract: strconv.Itoa(cur + 1)})
 	api = "http://" + app.HTTPAddr
 	b = dial(t, dataDir)
 	out := runMain(t, "replay", "-data", dataDir, "-subject", "news.fetched")
@@ -259,8 +266,8 @@ func TestReplayNewExtractVersion(t *testing.T) {
 			return fmt.Errorf("%d articles after replay; want %d", len(after), n)
 		}
 		for id, v := range after {
-			if v == before[id] || !strings.Contains(v, "extract/2") {
-				return fmt.Errorf("article %s: pipeline_version %q (was %q); want extract/2", id, v, before[id])
+			if v == before[id] || !strings.Contains(v, nextStep) {
+				return fmt.Errorf("article %s: pipeline_version %q (was %q); want %s", id, v, before[id], nextStep)
 			}
 		}
 		return nil
