@@ -48,7 +48,8 @@ func NewAPI(st Store, log *zap.Logger) *API {
 //	GET /articles/{id}       web page of one article
 //
 // Times accept RFC 3339 or YYYY-MM-DD; a date-only until includes that day.
-// Errors are JSON: {"error":{"code":"invalid"|"not_found"|"internal","message":…}}.
+// Errors are JSON: {"error":{"code":"invalid"|"not_found"|"internal","message":…}};
+// a malformed parameter gets 400 with "param" naming it.
 func (a *API) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/articles", a.handle(a.listArticles))
 	mux.Handle("GET /api/articles/{id}", a.handle(a.getArticle))
@@ -76,12 +77,32 @@ type paramError struct{ name, msg string }
 
 func (e *paramError) Error() string { return fmt.Sprintf("parameter %s: %s", e.name, e.msg) }
 
+// errorParam is the request parameter err is about, or "".
+func errorParam(err error) string {
+	var (
+		pe *paramError
+		qe *QueryError
+	)
+	switch {
+	case errors.As(err, &pe):
+		return pe.name
+	case errors.As(err, &qe):
+		return qe.Param
+	}
+	return ""
+}
+
 // errorInfo maps err to an HTTP status, a code and a message safe to show.
 func errorInfo(err error) (status int, code, msg string) {
-	var pe *paramError
+	var (
+		pe *paramError
+		qe *QueryError
+	)
 	switch {
 	case errors.As(err, &pe):
 		return http.StatusBadRequest, codeInvalid, pe.Error()
+	case errors.As(err, &qe):
+		return http.StatusBadRequest, codeInvalid, (&paramError{qe.Param, qe.Msg}).Error()
 	case errors.Is(err, ErrInvalidQuery):
 		return http.StatusBadRequest, codeInvalid, err.Error()
 	case errors.Is(err, ErrNotFound):
@@ -102,7 +123,11 @@ func (a *API) handle(h func(http.ResponseWriter, *http.Request) error) http.Hand
 		if err := h(w, r); err != nil {
 			status, code, msg := errorInfo(err)
 			a.logError(r, status, err)
-			a.writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+			e := map[string]string{"code": code, "message": msg}
+			if p := errorParam(err); p != "" && status == http.StatusBadRequest {
+				e["param"] = p
+			}
+			a.writeJSON(w, status, map[string]any{"error": e})
 		}
 	})
 }

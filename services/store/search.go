@@ -74,7 +74,7 @@ func parseSearch(text string) ([]searchTerm, error) {
 		terms = append(terms, searchTerm{Words: []string{"OR"}})
 	}
 	if len(terms) == 0 {
-		return nil, fmt.Errorf("%w: nothing to search for in %q", ErrInvalidQuery, text)
+		return nil, &QueryError{"q", fmt.Sprintf("nothing to search for in %q", text)}
 	}
 	return terms, nil
 }

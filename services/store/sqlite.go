@@ -50,8 +50,8 @@ type SQLite struct {
 
 var _ Store = (*SQLite)(nil)
 
-// Open opens the store named by dsn: "sqlite:PATH". PostgreSQL DSNs
-// (postgres://…) are recognized but not built yet.
+// Open opens the store named by dsn, "sqlite:PATH" or a PostgreSQL URL
+// (postgres://… or postgresql://…), and brings its schema up to date.
 func Open(ctx context.Context, dsn string, log *zap.Logger) (Store, error) {
 	return open(ctx, dsn, log, false)
 }
@@ -74,7 +74,10 @@ func open(ctx context.Context, dsn string, log *zap.Logger, readOnly bool) (Stor
 		}
 		return OpenSQLite(ctx, rest, log)
 	case "postgres", "postgresql":
-		return nil, errors.New("open store: postgres store not built yet (use sqlite:PATH)")
+		if readOnly {
+			return OpenPostgresReadOnly(ctx, dsn, log)
+		}
+		return OpenPostgres(ctx, dsn, log)
 	default:
 		return nil, fmt.Errorf("open store: unsupported dsn scheme %q (want sqlite:PATH or postgres://…)", scheme)
 	}
@@ -181,10 +184,9 @@ type migration struct {
 	sql     string
 }
 
-// migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
-	const dir = "migrations/sqlite"
-	ents, err := fs.ReadDir(sqliteMigrations, dir)
+// migrations returns the embedded migrations of dir in version order.
+func migrations(fsys embed.FS, dir string) ([]migration, error) {
+	ents, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
@@ -195,7 +197,7 @@ func migrations() ([]migration, error) {
 		if !ok || err != nil || v <= 0 {
 			return nil, fmt.Errorf("migration %s: name must start with a version number", e.Name())
 		}
-		b, err := sqliteMigrations.ReadFile(path.Join(dir, e.Name()))
+		b, err := fsys.ReadFile(path.Join(dir, e.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
 		}
@@ -214,7 +216,7 @@ func migrations() ([]migration, error) {
 // transaction, recording them in schema_version. Safe to run on every open
 // and from several processes at once.
 func (s *SQLite) migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := migrations(sqliteMigrations, "migrations/sqlite")
 	if err != nil {
 		return err
 	}
@@ -262,7 +264,7 @@ func (s *SQLite) applyMigration(ctx context.Context, m migration) error {
 
 // checkSchema verifies that a read-only database has every migration.
 func (s *SQLite) checkSchema(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := migrations(sqliteMigrations, "migrations/sqlite")
 	if err != nil {
 		return err
 	}
@@ -313,6 +315,7 @@ func prepareArticle(in *proto.Article) (proto.Article, string, error) {
 	}
 	a.ClusterID = ""
 	a.Duplicates = nil
+	cleanArticle(&a)
 	a.Normalize()
 	b, err := json.Marshal(&a)
 	if err != nil {
@@ -447,7 +450,7 @@ func (s *SQLite) upsertOne(ctx context.Context, st *upsertStmts, in *proto.Artic
 		case exFetched > fetched:
 			s.log.Debug("older article ignored", zap.String("article_id", a.ID))
 			return false, nil
-		case exFetched == fetched && exPV > a.PipelineVersion:
+		case exFetched == fetched && ComparePipelineVersions(exPV, a.PipelineVersion) > 0:
 			s.log.Debug("older pipeline version ignored", zap.String("article_id", a.ID))
 			return false, nil
 		case exHash == docHash:
@@ -799,7 +802,7 @@ func (s *SQLite) List(ctx context.Context, q Query) (Page, error) {
 	})
 	if err != nil {
 		if isFTSError(err) {
-			return Page{}, fmt.Errorf("%w: search %q: %v", ErrInvalidQuery, q.Q, err)
+			return Page{}, &QueryError{"q", fmt.Sprintf("cannot search for %q: %v", q.Q, err)}
 		}
 		return Page{}, fmt.Errorf("list: %w", err)
 	}
@@ -898,10 +901,10 @@ func isFTSError(err error) bool {
 
 // Entities returns the top entities; see Store.Entities.
 func (s *SQLite) Entities(ctx context.Context, q EntityQuery) ([]EntityCount, error) {
-	if q.Limit <= 0 {
-		q.Limit = DefaultEntityLimit
+	q, err := normalizeEntityQuery(q)
+	if err != nil {
+		return nil, err
 	}
-	q.Limit = min(q.Limit, MaxEntityLimit)
 	var (
 		where = []string{"e.name <> ''"}
 		args  []any
@@ -920,7 +923,7 @@ func (s *SQLite) Entities(ctx context.Context, q EntityQuery) ([]EntityCount, er
 	}
 	args = append(args, q.Limit)
 	out := []EntityCount{}
-	err := scanAll(ctx, s.r, `SELECT e.name, e.type, count(DISTINCT e.article_id) AS n, sum(e.count) AS m
+	err = scanAll(ctx, s.r, `SELECT e.name, e.type, count(DISTINCT e.article_id) AS n, sum(e.count) AS m
 		FROM article_entities e JOIN articles a ON a.id = e.article_id
 		WHERE `+strings.Join(where, " AND ")+`
 		GROUP BY e.name, e.type ORDER BY n DESC, m DESC, e.name, e.type LIMIT ?`, args,

@@ -85,8 +85,9 @@ func TestOpenDSN(t *testing.T) {
 		dsn     string
 		wantErr string
 	}{
-		{"postgres://user@localhost/newsflow", "postgres store not built yet"},
-		{"postgresql://localhost/newsflow", "postgres store not built yet"},
+		{"postgres://user@127.0.0.1:1/newsflow?connect_timeout=5", "open postgres"},
+		{"postgresql://127.0.0.1:1/newsflow?connect_timeout=5", "open postgres"},
+		{"postgres://user:s3cret@127.0.0.1:notaport/newsflow", "invalid dsn"},
 		{"mysql://localhost/x", "unsupported dsn scheme"},
 		{"/just/a/path", "unsupported dsn scheme"},
 		{"sqlite:", "empty path"},
@@ -99,6 +100,9 @@ func TestOpenDSN(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("Open(%q) = %v; want %q", tt.dsn, err, tt.wantErr)
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Open(%q) = %v; the error shows the password", tt.dsn, err)
 		}
 	}
 	if _, err := store.OpenReadOnly(ctx, "sqlite:"+filepath.Join(t.TempDir(), "missing.db"), nil); err == nil {

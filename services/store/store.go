@@ -2,8 +2,8 @@
 // near-duplicates into clusters, and serves the HTTP API and web page.
 //
 // Store is the backend-neutral contract. SQLite (pure Go, embedded) is the
-// default backend; PostgreSQL comes later behind the same interface and the
-// same conformance suite (package storetest).
+// default backend; PostgreSQL serves larger corpora behind the same
+// interface and the same conformance suite (package storetest).
 package store
 
 import (
@@ -11,9 +11,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/proto"
 )
@@ -31,13 +33,43 @@ var (
 	ErrReadOnly = errors.New("store is read-only")
 )
 
+// QueryError is an ErrInvalidQuery that names the query field at fault,
+// by its API parameter name ("q", "cursor", "sort", "source", …).
+type QueryError struct {
+	Param string
+	Msg   string
+}
+
+func (e *QueryError) Error() string { return "invalid query: " + e.Param + ": " + e.Msg }
+
+// Is makes a QueryError match ErrInvalidQuery.
+func (e *QueryError) Is(target error) bool { return target == ErrInvalidQuery }
+
+// MaxParamBytes is the longest text a query field may hold.
+const MaxParamBytes = 1024
+
+// checkText rejects query text that no article can match and that some
+// databases refuse outright: invalid UTF-8, NUL bytes, or more than
+// MaxParamBytes.
+func checkText(param, s string) error {
+	switch {
+	case len(s) > MaxParamBytes:
+		return &QueryError{param, fmt.Sprintf("longer than %d bytes", MaxParamBytes)}
+	case !utf8.ValidString(s):
+		return &QueryError{param, "not valid UTF-8"}
+	case strings.ContainsRune(s, 0):
+		return &QueryError{param, "contains a NUL character"}
+	}
+	return nil
+}
+
 // Store keeps articles. Implementations are safe for concurrent use.
 type Store interface {
 	// Upsert writes a batch in one transaction, idempotently, keyed by
 	// Article.ID. An incoming article replaces the stored one unless the
 	// stored one has a newer FetchedAt, or the same FetchedAt and a newer
-	// PipelineVersion (compared as strings); with both equal it replaces
-	// only if the content differs. Writing an identical article again
+	// PipelineVersion (see ComparePipelineVersions); otherwise, with the
+	// same FetchedAt, it replaces only if the content differs. Writing an identical article again
 	// changes nothing. ClusterID and Duplicates are computed by the store.
 	// An article without an id fails the batch with ErrInvalidArticle.
 	Upsert(ctx context.Context, arts []proto.Article) error
@@ -168,6 +200,66 @@ type DayCount struct {
 	Articles int    `json:"articles"`
 }
 
+// ComparePipelineVersions orders two pipeline_version strings of one
+// article: +1 if a is newer, -1 if b is, 0 if neither is (equal, or one
+// stage newer in each). Versions made by version.Stamp ("newsflow BUILD
+// clean/1 extract/2") compare stage by stage, numerically when both are
+// numbers, over the stages both name; the build is not compared, since a
+// build id does not order. Strings without stage steps compare as strings.
+func ComparePipelineVersions(a, b string) int {
+	sa, sb := pipelineSteps(a), pipelineSteps(b)
+	if len(sa) == 0 && len(sb) == 0 {
+		return strings.Compare(a, b)
+	}
+	newer, older := false, false
+	for stage, va := range sa {
+		vb, ok := sb[stage]
+		if !ok || va == vb {
+			continue
+		}
+		c := strings.Compare(va, vb)
+		na, errA := strconv.ParseUint(va, 10, 64)
+		nb, errB := strconv.ParseUint(vb, 10, 64)
+		if errA == nil && errB == nil {
+			c = cmpUint(na, nb)
+		}
+		if c > 0 {
+			newer = true
+		} else if c < 0 {
+			older = true
+		}
+	}
+	switch {
+	case newer && !older:
+		return 1
+	case older && !newer:
+		return -1
+	}
+	return 0
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a > b:
+		return 1
+	case a < b:
+		return -1
+	}
+	return 0
+}
+
+// pipelineSteps maps each stage/version step of a pipeline_version to its
+// version.
+func pipelineSteps(pv string) map[string]string {
+	steps := map[string]string{}
+	for _, f := range strings.Fields(pv) {
+		if stage, v, ok := strings.Cut(f, "/"); ok && stage != "" && v != "" && !strings.Contains(v, "/") {
+			steps[stage] = v
+		}
+	}
+	return steps
+}
+
 // ValidateArticle reports whether a can be stored; the error wraps
 // ErrInvalidArticle. A batcher can drop (dead-letter) such articles before
 // Upsert so that one bad article does not fail a batch.
@@ -175,18 +267,83 @@ func ValidateArticle(a *proto.Article) error {
 	if strings.TrimSpace(a.ID) == "" {
 		return fmt.Errorf("%w: empty id (url %q)", ErrInvalidArticle, a.URL)
 	}
+	if !utf8.ValidString(a.ID) || strings.ContainsRune(a.ID, 0) {
+		return fmt.Errorf("%w: id %q is not valid UTF-8 text", ErrInvalidArticle, a.ID)
+	}
 	return nil
+}
+
+// cleanText returns s as valid UTF-8 without NUL characters, which some
+// databases cannot store.
+func cleanText(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+// cleanArticle applies cleanText to every text field of a, copying the
+// slices it changes (they may be shared with the caller).
+func cleanArticle(a *proto.Article) {
+	for _, f := range []*string{&a.URL, &a.CanonicalURL, &a.Source, &a.Title, &a.Language, &a.Summary,
+		&a.SiteName, &a.Description, &a.Image, &a.Text, &a.PipelineVersion, &a.Fingerprint, &a.ContentHash} {
+		*f = cleanText(*f)
+	}
+	cleanSlice := func(ss []string) []string {
+		for i, s := range ss {
+			if c := cleanText(s); c != s {
+				ss = slices.Clone(ss)
+				ss[i] = c
+			}
+		}
+		return ss
+	}
+	a.Authors, a.Keywords = cleanSlice(a.Authors), cleanSlice(a.Keywords)
+	dirty := func(ss ...string) bool {
+		for _, s := range ss {
+			if cleanText(s) != s {
+				return true
+			}
+		}
+		return false
+	}
+	for i, e := range a.Entities {
+		if dirty(e.Name, e.Type) {
+			a.Entities = slices.Clone(a.Entities)
+			a.Entities[i] = proto.Entity{Name: cleanText(e.Name), Type: cleanText(e.Type), Count: e.Count}
+		}
+	}
+	for i, q := range a.Quotes {
+		if dirty(q.Text, q.Speaker) {
+			a.Quotes = slices.Clone(a.Quotes)
+			a.Quotes[i] = proto.Quote{Text: cleanText(q.Text), Speaker: cleanText(q.Speaker)}
+		}
+	}
+	for i, f := range a.Facts {
+		if dirty(f.Kind, f.Text, f.Unit) {
+			a.Facts = slices.Clone(a.Facts)
+			a.Facts[i] = proto.Fact{Kind: cleanText(f.Kind), Text: cleanText(f.Text), Value: f.Value, Unit: cleanText(f.Unit)}
+		}
+	}
 }
 
 // normalizeQuery applies defaults and checks the sort order.
 func normalizeQuery(q Query) (Query, error) {
+	for _, f := range []struct{ param, v string }{
+		{"q", q.Q}, {"source", q.Source}, {"entity", q.Entity}, {"language", q.Language},
+		{"sort", q.Sort}, {"cursor", q.Cursor},
+	} {
+		if err := checkText(f.param, f.v); err != nil {
+			return q, err
+		}
+	}
 	q.Q = strings.TrimSpace(q.Q)
 	switch q.Sort {
 	case "":
 		q.Sort = SortPublished
 	case SortPublished, SortRelevance:
 	default:
-		return q, fmt.Errorf("%w: unknown sort %q", ErrInvalidQuery, q.Sort)
+		return q, &QueryError{"sort", fmt.Sprintf("unknown sort %q (want published or relevance)", q.Sort)}
 	}
 	if q.Limit <= 0 {
 		q.Limit = DefaultLimit
@@ -194,6 +351,18 @@ func normalizeQuery(q Query) (Query, error) {
 	if q.Limit > MaxLimit {
 		q.Limit = MaxLimit
 	}
+	return q, nil
+}
+
+// normalizeEntityQuery applies defaults and checks the text fields.
+func normalizeEntityQuery(q EntityQuery) (EntityQuery, error) {
+	if err := checkText("type", q.Type); err != nil {
+		return q, err
+	}
+	if q.Limit <= 0 {
+		q.Limit = DefaultEntityLimit
+	}
+	q.Limit = min(q.Limit, MaxEntityLimit)
 	return q, nil
 }
 
@@ -241,7 +410,7 @@ func (c cursor) encode() string {
 // decodeCursor parses s, which must have been made for a query in mode.
 func decodeCursor(s string, mode sortMode) (cursor, error) {
 	bad := func(why string) (cursor, error) {
-		return cursor{}, fmt.Errorf("%w: bad cursor: %s", ErrInvalidQuery, why)
+		return cursor{}, &QueryError{"cursor", "bad cursor: " + why}
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {

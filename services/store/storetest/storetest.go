@@ -1,5 +1,5 @@
 // Package storetest is the conformance suite every store.Store backend
-// passes: SQLite now, PostgreSQL later. A backend's test calls Run with a
+// passes (SQLite and PostgreSQL). A backend's test calls Run with a
 // function that opens an empty store.
 package storetest
 
@@ -39,6 +39,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Duplicates", testDuplicates},
 		{"Entities", testEntities},
 		{"Stats", testStats},
+		{"Delivery", testDelivery},
+		{"LargeCorpus", testLargeCorpus},
+		{"Injection", testInjection},
+		{"DirtyText", testDirtyText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
