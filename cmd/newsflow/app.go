@@ -24,6 +24,7 @@ import (
 	"github.com/newsflow/newsflow/services/extract"
 	"github.com/newsflow/newsflow/services/fetch"
 	"github.com/newsflow/newsflow/services/store"
+	"github.com/newsflow/newsflow/services/store/web"
 )
 
 // Targets are the components a process can run. "all" is only a name for
@@ -127,7 +128,15 @@ func (a *App) Run(ctx context.Context) (err error) {
 	mux := http.NewServeMux()
 	a.health.Routes(mux, a.reg)
 	if a.targets[TargetAPI] {
+		// The status endpoint and the page's pipeline view need NATS, which
+		// `newsflow serve` does not connect to.
+		var status web.PipelineStatus
+		if b != nil {
+			status = pipelineStatus{bus: b}
+			mux.Handle("GET /api/status", statusHandler(b, st, a.log))
+		}
 		store.NewAPI(st, a.log.With(telemetry.Component("api"))).Routes(mux)
+		web.New(st, status, a.log.With(telemetry.Component("web"))).Routes(mux)
 	}
 	srv := &http.Server{Handler: requireToken(a.cfg.HTTP.APIToken, mux), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 

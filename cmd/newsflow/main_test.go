@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -278,6 +279,49 @@ func TestAPIToken(t *testing.T) {
 	for _, tt := range tests {
 		if got := get(tt.path, tt.auth); got != tt.want {
 			t.Errorf("GET %s with %q = %d; want %d", tt.path, tt.auth, got, tt.want)
+		}
+	}
+}
+
+func TestWebPageAndStatusMounted(t *testing.T) {
+	app, dataDir := MustRunApp(t)
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "articles", "*.txt"))
+	runMain(t, append([]string{"ingest", "-data", dataDir}, files...)...)
+	api := "http://" + app.HTTPAddr
+	natstest.Eventually(t, 60*time.Second, func() error {
+		var rep struct {
+			Streams   []map[string]any `json:"streams"`
+			Consumers []struct {
+				Stage string `json:"stage"`
+				Lane  string `json:"lane"`
+			} `json:"consumers"`
+			Store *struct {
+				Articles int `json:"articles"`
+			} `json:"store"`
+		}
+		if err := getJSON(api+"/api/status", &rep); err != nil {
+			return err
+		}
+		if rep.Store == nil || rep.Store.Articles != 5 || len(rep.Consumers) < 4 {
+			return fmt.Errorf("status: %+v", rep)
+		}
+		return nil
+	})
+	for _, path := range []string{"/", "/search?q=Harbin", "/pipeline"} {
+		resp, err := http.Get(api + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<html") {
+			t.Errorf("GET %s = %d", path, resp.StatusCode)
+		}
+		if path == "/search?q=Harbin" && !strings.Contains(string(body), "Harbin trade fair") {
+			t.Errorf("search page lacks the Harbin article")
+		}
+		if path == "/pipeline" && !strings.Contains(string(body), "extract") {
+			t.Errorf("pipeline page lacks the stages")
 		}
 	}
 }

@@ -1,11 +1,8 @@
 package store
 
 import (
-	"bytes"
-	"embed"
 	"errors"
 	"fmt"
-	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -13,19 +10,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/newsflow/newsflow/proto"
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
 )
 
-//go:embed templates/*.html
-var templateFS embed.FS
-
-// API serves the HTTP API and the web page over a Store.
+// API serves the HTTP API over a Store; the web page is services/store/web.
 type API struct {
-	st   Store
-	log  *zap.Logger
-	tmpl *template.Template
+	st  Store
+	log *zap.Logger
 }
 
 // NewAPI returns the API over st.
@@ -33,19 +25,16 @@ func NewAPI(st Store, log *zap.Logger) *API {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	tmpl := template.Must(template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html"))
-	return &API{st: st, log: log.With(zap.String("component", "api")), tmpl: tmpl}
+	return &API{st: st, log: log.With(zap.String("component", "api"))}
 }
 
-// Routes registers the API and the web page on mux:
+// Routes registers the API on mux:
 //
 //	GET /api/articles        list and search: ?q=&since=&until=&source=&entity=&language=
 //	                         &on_topic=&min_relevance=&sort=&limit=&cursor=
 //	GET /api/articles/{id}   one article, every field
 //	GET /api/entities        top entities: ?type=&since=&until=&on_topic=&limit=
 //	GET /api/stats           corpus counts
-//	GET /                    web page: search, newest articles, top entities, coverage
-//	GET /articles/{id}       web page of one article
 //
 // Times accept RFC 3339 or YYYY-MM-DD; a date-only until includes that day.
 // Errors are JSON: {"error":{"code":"invalid"|"not_found"|"internal","message":…}};
@@ -58,8 +47,6 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.Handle("/api/", a.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return errNotFoundPath
 	}))
-	mux.Handle("GET /{$}", a.handlePage(a.indexPage))
-	mux.Handle("GET /articles/{id}", a.handlePage(a.articlePage))
 }
 
 // Error codes of the API.
@@ -312,155 +299,4 @@ func (a *API) stats(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.writeJSON(w, http.StatusOK, st)
 	return nil
-}
-
-// The web page.
-
-// templateFuncs are the helpers the page templates use.
-var templateFuncs = template.FuncMap{
-	"date": func(t any) string {
-		switch t := t.(type) {
-		case time.Time:
-			if t.IsZero() {
-				return ""
-			}
-			return t.UTC().Format("2006-01-02 15:04 UTC")
-		case *time.Time:
-			if t == nil || t.IsZero() {
-				return ""
-			}
-			return t.UTC().Format("2006-01-02 15:04 UTC")
-		}
-		return ""
-	},
-	// snippet marks a store snippet as HTML: stores escape the text and add
-	// only <mark> tags (see Summary.Snippet).
-	"snippet":    func(s string) template.HTML { return template.HTML(s) }, //nolint:gosec // escaped by the store
-	"paragraphs": paragraphs,
-	"percent":    func(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" },
-	"join":       strings.Join,
-	"head":       func(title, q string) headData { return headData{Title: title, Q: q} },
-	"last":       func(n int, days []DayCount) []DayCount { return days[max(0, len(days)-n):] },
-}
-
-// paragraphs splits text at blank lines (or at line breaks if it has none).
-func paragraphs(text string) []string {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	parts := strings.Split(text, "\n\n")
-	if len(parts) == 1 {
-		parts = strings.Split(text, "\n")
-	}
-	out := parts[:0]
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// headData is the data of the page head: the title and the search text.
-type headData struct{ Title, Q string }
-
-// pageError is an error page.
-type pageError struct {
-	Status  int
-	Message string
-}
-
-// handlePage adapts a page handler: it renders into a buffer, so a failure
-// gives a clean error page.
-func (a *API) handlePage(h func(r *http.Request) (string, any, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer a.recover(w, r)
-		name, data, err := h(r)
-		status := http.StatusOK
-		if err != nil {
-			var msg string
-			status, _, msg = errorInfo(err)
-			a.logError(r, status, err)
-			name, data = "error.html", pageError{Status: status, Message: msg}
-		}
-		var buf bytes.Buffer
-		if err := a.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
-			a.log.Error("render page", zap.String("template", name), zap.Error(err))
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-		h.Set("Referrer-Policy", "no-referrer")
-		w.WriteHeader(status)
-		w.Write(buf.Bytes()) //nolint:errcheck // the client went away
-	})
-}
-
-// indexData is the data of index.html.
-type indexData struct {
-	Query    Query
-	OnTopic  bool
-	Page     Page
-	Entities []EntityCount
-	Stats    Stats
-	MaxDay   int
-	NextURL  string
-}
-
-func (a *API) indexPage(r *http.Request) (string, any, error) {
-	ctx := r.Context()
-	v := r.URL.Query()
-	d := indexData{Query: Query{
-		Q:      strings.TrimSpace(v.Get("q")),
-		Entity: strings.TrimSpace(v.Get("entity")),
-		Cursor: v.Get("cursor"),
-		Limit:  30,
-	}}
-	if v.Get("on_topic") != "" {
-		on := true
-		d.Query.OnTopic, d.OnTopic = &on, true
-	}
-	if s := v.Get("sort"); s == SortRelevance {
-		d.Query.Sort = s
-	}
-	var err error
-	if d.Page, err = a.st.List(ctx, d.Query); err != nil {
-		return "", nil, err
-	}
-	if d.Page.NextCursor != "" {
-		nv := url.Values{"cursor": {d.Page.NextCursor}}
-		if d.Query.Q != "" {
-			nv.Set("q", d.Query.Q)
-		}
-		if d.Query.Entity != "" {
-			nv.Set("entity", d.Query.Entity)
-		}
-		if d.OnTopic {
-			nv.Set("on_topic", "1")
-		}
-		if d.Query.Sort != "" {
-			nv.Set("sort", d.Query.Sort)
-		}
-		d.NextURL = "/?" + nv.Encode()
-	}
-	if d.Entities, err = a.st.Entities(ctx, EntityQuery{Limit: 15}); err != nil {
-		return "", nil, err
-	}
-	if d.Stats, err = a.st.Stats(ctx); err != nil {
-		return "", nil, err
-	}
-	for _, day := range d.Stats.Days {
-		d.MaxDay = max(d.MaxDay, day.Articles)
-	}
-	return "index.html", d, nil
-}
-
-func (a *API) articlePage(r *http.Request) (string, any, error) {
-	art, err := a.st.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return "", nil, err
-	}
-	art.Normalize()
-	return "article.html", struct{ A *proto.Article }{art}, nil
 }

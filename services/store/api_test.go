@@ -287,9 +287,6 @@ func TestAPIInternalError(t *testing.T) {
 	if strings.Contains(msg, "secret") {
 		t.Errorf("internal error message %q leaks details", msg)
 	}
-	if rec := do(t, mux, "/"); rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "secret") {
-		t.Errorf("GET / = %d %q; want 500 without details", rec.Code, rec.Body)
-	}
 	mux = mustMux(t, failingStore{panic: true})
 	if rec := do(t, mux, "/api/articles"); rec.Code != http.StatusInternalServerError {
 		t.Errorf("GET /api/articles with a panicking store = %d; want 500", rec.Code)
@@ -316,62 +313,3 @@ func TestAPIEntitiesAndStats(t *testing.T) {
 	}
 }
 
-func TestWebPages(t *testing.T) {
-	mux := mustAPI(t)
-	tests := []struct {
-		target     string
-		status     int
-		want       []string
-		wantAbsent []string
-	}{
-		{"/", http.StatusOK,
-			[]string{"Tidal barrier opens in Velmora", `href="/articles/full"`, "&lt;script&gt;alert(", "Top entities", "<meter"},
-			[]string{`<script>alert`, `<img src=x`}},
-		{"/?q=barrier", http.StatusOK, []string{"<mark>", "Results for"}, []string{`<script>alert`, "<b>tags</b>"}},
-		{"/?q=" + url.QueryEscape(`"><script>x</script>`), http.StatusOK, []string{"&lt;script&gt;x"}, []string{"<script>x"}},
-		{"/?entity=Velmora", http.StatusOK, []string{"Tidal barrier"}, []string{"Barrier news"}},
-		{"/articles/full", http.StatusOK,
-			[]string{"Tidal barrier opens in Velmora", "<p>The tidal barrier opened on Monday.</p>", "<p>Crowds watched.</p>",
-				"Ilsa Brandt", "3 million crowns", "barrier", "Velmora"}, nil},
-		{"/articles/evil", http.StatusOK, []string{"&lt;script&gt;alert(", "&lt;b&gt;tags&lt;/b&gt;", "&lt;img src=x"},
-			[]string{`<script>alert`, "<b>tags</b>", "<img src=x"}},
-		{"/articles/missing", http.StatusNotFound, []string{"Not found"}, nil},
-		{"/?cursor=bogus", http.StatusBadRequest, []string{"bad cursor"}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.target, func(t *testing.T) {
-			rec := do(t, mux, tt.target)
-			body := rec.Body.String()
-			if rec.Code != tt.status {
-				t.Fatalf("GET %s = %d; want %d\n%s", tt.target, rec.Code, tt.status, body)
-			}
-			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
-				t.Errorf("GET %s Content-Type = %q; want text/html", tt.target, ct)
-			}
-			for _, s := range tt.want {
-				if !strings.Contains(body, s) {
-					t.Errorf("GET %s does not contain %q", tt.target, s)
-				}
-			}
-			for _, s := range tt.wantAbsent {
-				if strings.Contains(body, s) {
-					t.Errorf("GET %s contains %q", tt.target, s)
-				}
-			}
-		})
-	}
-	t.Run("duplicates", func(t *testing.T) {
-		st := MustOpenSQLite(t)
-		defer st.Close()
-		fp := strings.Repeat("0123abcd", 64)
-		a := proto.Article{ID: "one", Title: "One", FetchedAt: apiBase, Fingerprint: fp}
-		b := proto.Article{ID: "two", Title: "Two", FetchedAt: apiBase.Add(time.Hour), Fingerprint: fp}
-		if err := st.Upsert(context.Background(), []proto.Article{a, b}); err != nil {
-			t.Fatal(err)
-		}
-		body := do(t, mustMux(t, st), "/articles/one").Body.String()
-		if !strings.Contains(body, `href="/articles/two"`) {
-			t.Errorf("article page does not link its duplicate:\n%s", body)
-		}
-	})
-}
