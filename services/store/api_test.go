@@ -312,4 +312,3 @@ func TestAPIEntitiesAndStats(t *testing.T) {
 		t.Errorf("stats articles = %v; want 3", m["articles"])
 	}
 }
-
