@@ -49,6 +49,13 @@ var labelLine = regexp.MustCompile(`(?i)^(?:location|venue|address|tags?|topics?
 // it is reader comments or the comment form.
 var commentMarker = regexp.MustCompile(`(?i)^(?:leave a (?:comment|reply)|post a comment|add (?:a |your )?comment|write a comment|comments?|\d+ comments?|comments? \(\d+\)|join the (?:conversation|discussion)|комментарии|оставить комментарий)[\s.!:]*$`)
 
+// dateLine matches a line that is only a date and time, perhaps with a
+// "Published"/"Updated" label: a dateline, not article text.
+var dateLine = regexp.MustCompile(`(?i)^(?:(?:first |last )?(?:published|updated|posted|modified|date|опубликовано|обновлено|veröffentlicht|aktualisiert)(?: on| am)?[:\s]*)?` +
+	`(?:\p{L}{3,11}\.?,?\s+)?` + // weekday
+	`(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\.?\s+\p{L}{3,10}\.?,?\s+\d{4}|\p{L}{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})` +
+	`(?:\s*(?:,|at|um|в|\||-|–|—)?\s*\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:[A-Z]{2,5}|[+-]\d{2}:?\d{2}))?)?[\s.]*$`)
+
 // strongPhrases mark furniture in any line of up to 60 words.
 var strongPhrases = []string{
 	"your email address will not be published", "required fields are marked",
@@ -90,7 +97,7 @@ func isChrome(s string) bool {
 		strings.HasPrefix(strings.ToLower(s), "(c) ") {
 		return true
 	}
-	if chromeLine.MatchString(s) || promptPrefix.MatchString(s) {
+	if chromeLine.MatchString(s) || promptPrefix.MatchString(s) || dateLine.MatchString(s) {
 		return true
 	}
 	words := wordCount(s)
@@ -204,8 +211,11 @@ func wordCount(s string) int {
 
 // filterBlocks drops page furniture from blocks in document order:
 // furniture lines, everything after a comment-section heading, runs of
-// ellipsis teasers, runs of minRun or more stub paragraphs, and headings
-// left with no text after them.
+// ellipsis teasers, runs of minRun or more stub paragraphs (none when
+// minRun is 0: in an extracted article such runs are more often table
+// rows, recipe steps or verse than teasers), a run of stubs after the
+// last sentence (a teaser list), and headings left with no text after
+// them.
 func filterBlocks(blocks []proto.Block, minRun int) []proto.Block {
 	kept := make([]proto.Block, 0, len(blocks))
 	prose := 0
@@ -222,7 +232,18 @@ func filterBlocks(blocks []proto.Block, minRun int) []proto.Block {
 		kept = append(kept, b)
 	}
 	kept = dropRuns(kept, func(b proto.Block) bool { return endsEllipsis(b.Text) && isStub(b.Text) }, 2)
-	kept = dropRuns(kept, func(b proto.Block) bool { return b.Kind == "p" && isStub(b.Text) }, minRun)
+	if minRun > 0 {
+		kept = dropRuns(kept, func(b proto.Block) bool { return b.Kind == "p" && isStub(b.Text) }, minRun)
+	}
+	// Headline stubs after the article's last sentence are a teaser list
+	// of other stories.
+	tail := len(kept)
+	for tail > 0 && kept[tail-1].Kind != "li" && isStub(kept[tail-1].Text) {
+		tail--
+	}
+	if len(kept)-tail >= 2 && tail > 0 {
+		kept = kept[:tail]
+	}
 	for len(kept) > 0 && kept[len(kept)-1].Kind == "h" {
 		kept = kept[:len(kept)-1]
 	}

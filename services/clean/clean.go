@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -21,7 +22,7 @@ import (
 
 // AlgoVersion is the clean stage's algorithm version, part of
 // pipeline_version: raise it when a change alters what Clean returns.
-const AlgoVersion = "1"
+const AlgoVersion = "2"
 
 // Errors returned by Clean. All of them are wrapped with pipeline.Permanent:
 // retrying the same page cannot fix them.
@@ -212,14 +213,47 @@ func (c *Cleaner) cleanHTML(raw []byte, ct string, base *url.URL) (*page, error)
 		blocks = collectBlocks(res.ContentNode, nil)
 		mergeTrafilatura(&p.meta, res, c.now())
 	}
-	blocks = c.trimLead(blocks, &p.meta)
-	blocks = filterBlocks(blocks, 2)
+	blocks = filterBlocks(c.trimLead(blocks, &p.meta), 0)
+	// One long block is trafilatura's last resort, the page's whole text
+	// run together: readability or a plain walk that keeps the blocks
+	// apart does better.
+	blob := len(blocks) == 1 && wordCount(blocks[0].Text) > 60
+	// A short extraction often means trafilatura settled on one part of
+	// the article; readability's pick replaces it when it is more than
+	// twice as long (trafilatura's own rule for its fallback, run here
+	// only where it can matter, which keeps the cost low).
+	if n := textLen(blocks); n < readabilityBelow {
+		if node := readabilityNode(doc, base); node != nil {
+			cand := filterBlocks(c.trimLead(collectBlocks(node, nil), &p.meta), 0)
+			if m := textLen(cand); m > 2*n || (blob && len(cand) > 1 && 2*m > n) {
+				blocks, p.extractor, blob = cand, "readability", false
+			}
+		}
+	}
+	if blob {
+		if cand := filterBlocks(c.trimLead(fallbackBlocks(doc), &p.meta), 2); len(cand) > 1 && 2*textLen(cand) > textLen(blocks) {
+			blocks, p.extractor = cand, "fallback"
+		}
+	}
 	if len(blocks) == 0 {
 		p.extractor = "fallback"
 		blocks = filterBlocks(c.trimLead(fallbackBlocks(doc), &p.meta), 2)
 	}
 	p.blocks = blocks
 	return p, nil
+}
+
+// readabilityBelow is the article length, in characters, under which
+// readability's pick is tried too.
+const readabilityBelow = 1500
+
+// textLen is the number of characters of text in blocks.
+func textLen(blocks []proto.Block) int {
+	n := 0
+	for _, b := range blocks {
+		n += utf8.RuneCountInString(b.Text)
+	}
+	return n
 }
 
 // trimLead drops what sits above the article text in the first blocks: the

@@ -580,19 +580,37 @@ func TestFallbackBlocks(t *testing.T) {
 	}
 }
 
+// fuzzSeeds are small pages that reach the main paths: metadata sources,
+// furniture, charsets, plain text. They are kept short on purpose: the
+// fuzzer minimizes every input that finds new coverage, and on a
+// page-sized input with an extractor this slow that takes the whole run
+// (the fuzzer shows 0 execs/s meanwhile).
+var fuzzSeeds = []struct {
+	body string
+	text bool
+}{
+	{`<html lang="en"><head><title>Quay talks | Ledger</title><meta property="og:title" content="Quay talks">
+<meta property="article:published_time" content="2031-04-14T09:30:00+02:00"><script type="application/ld+json">
+{"@type":"NewsArticle","headline":"Quay talks","author":{"@type":"Person","name":"Ilse Marrow"}}</script></head>
+<body><nav><a href="/">Home</a></nav><article><h1>Quay talks</h1><p class="byline">By Ilse Marrow</p>
+<p>Harbour masters met on Tuesday and agreed to share the cost of new lamps on the outer reefs.</p>
+<p>READ MORE: Ferry strike ends</p><p>The fund starts in June, officials said.</p></article>
+<section class="comments"><h3>Comments</h3><p>Great news!</p></section><footer>© 2031 Ledger</footer></body></html>`, false},
+	{"<html><head><meta charset=\"windows-1251\"><title>\xcf\xee\xf0\xf2</title></head><body><p>\xc4\xe5\xeb\xe5\xe3\xe0\xf2\xfb \xe4\xee\xe3\xee\xe2\xee\xf0\xe8\xeb\xe8\xf1\xfc.</p></body></html>", false},
+	{`<div><div>Quay notes</div><div>17 May 2031</div><div>Harbour masters met on Tuesday and agreed to share the cost of new lamps.</div><div>Share Facebook Twitter</div></div>`, false},
+	{"Quay talks end\n\nBy Ilse Marrow\n\nHarbour masters met on Tuesday and agreed to share the cost.\n\nShare.\nLeave a Comment", true},
+	{"<html><body><p>x</p>", false},
+	{"\x00\x01\xff\xfe", false},
+}
+
 // FuzzClean checks that no input makes Clean panic or return both an
 // article and an error.
 func FuzzClean(f *testing.F) {
-	for _, fx := range fixtures {
-		in := MustFetched(f, fx)
-		raw, err := in.RawBody(0)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(raw, fx.kind == proto.KindText)
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s.body), s.text)
 	}
-	f.Add([]byte("<html><body><p>x</p>"), false)
 	c := New(Config{MaxBodyBytes: 1 << 20}, nil)
+	c.now = func() time.Time { return testNow }
 	f.Fuzz(func(t *testing.T, body []byte, text bool) {
 		in := &proto.Fetched{Envelope: proto.Envelope{URL: "https://fuzz.example/a"}, Kind: proto.KindHTML, Body: body}
 		if text {

@@ -186,7 +186,7 @@ func (g *gazetteer) match(s string, toks []token, i int) (*alias, int) {
 // Words that name a role and precede a person's name. Leading words of a
 // capitalised span found here are dropped; a span that had one is a
 // person.
-var roleTitles = wordSet(`President Mr Mrs Ms Miss Dr Prof Professor Sir Lord Lady Dame Minister Prime
+var roleTitles = wordSet(`President Mr Mrs Ms Miss Dr Drs Prof Professor Sir Lord Lady Dame Minister Prime
 	Premier Secretary Chancellor Vice Deputy Chairman Chairwoman Chair General Gen Lt Col Colonel Sgt
 	Admiral Adm Captain Capt Commander Senator Sen Rep Representative Congressman Congresswoman Governor
 	Gov Mayor Ambassador Envoy Spokesman Spokeswoman Spokesperson Director CEO Chief Judge Justice King
@@ -196,7 +196,7 @@ var roleTitles = wordSet(`President Mr Mrs Ms Miss Dr Prof Professor Sir Lord La
 	Kazakh Belarusian Polish Italian Spanish European Western Israeli Palestinian Syrian Saudi US`)
 
 // Titles that by themselves mark a person (not nationalities or "Foreign").
-var personTitles = wordSet(`President Mr Mrs Ms Miss Dr Prof Professor Sir Lord Lady Dame Minister Premier
+var personTitles = wordSet(`President Mr Mrs Ms Miss Dr Drs Prof Professor Sir Lord Lady Dame Minister Premier
 	Secretary Chancellor Chairman Chairwoman General Gen Colonel Admiral Captain Commander Senator Sen
 	Congressman Congresswoman Governor Gov Mayor Ambassador Envoy Spokesman Spokeswoman Spokesperson
 	Director CEO Judge King Queen Prince Princess Pope Patriarch Leader Analyst Researcher Doctor Founder`)
@@ -296,6 +296,9 @@ func (f *entityFinder) mergeEnglish(text string, ms []mention) []mention {
 			continue
 		}
 		s, e := ws[c.i].start, ws[c.j-1].end
+		if abbrevEnds[ws[c.j-1].text] && e < len(text) && text[e] == '.' {
+			e++
+		}
 		for k < len(ms) && ms[k].end <= s {
 			k++
 		}

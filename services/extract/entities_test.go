@@ -118,6 +118,46 @@ func TestEntities(t *testing.T) {
 			not: []string{"Monday"},
 		},
 		{
+			name: "capitalised ordinary words are not names",
+			text: "Great Service and a Master Agreement. The Guarantee is FREE. Fast Delivery for the Family. Newsgroups galore.",
+			not:  []string{"Great Service", "Service", "Master Agreement", "Guarantee", "FREE", "Fast Delivery", "Family", "Newsgroups"},
+		},
+		{
+			name: "lone unknown proper nouns by shape",
+			text: "Sales rose at PayPal on Friday, officials in Kyzylstan told reporters, and Okonjo nodded. We saw the Bridies too.",
+			has: []proto.Entity{
+				{Name: "PayPal", Type: TypeOrg, Count: 1},
+				{Name: "Kyzylstan", Type: TypePlace, Count: 1},
+				{Name: "Okonjo", Type: TypePerson, Count: 1},
+			},
+			not: []string{"Bridies", "Friday"},
+		},
+		{
+			name: "company forms and initials",
+			text: "Shares of Zentrox Corp. fell and Baxley, Inc. said so, according to Jennifer M. Anderson.",
+			has: []proto.Entity{
+				{Name: "Zentrox Corp.", Type: TypeOrg, Count: 1},
+				{Name: "Baxley, Inc.", Type: TypeOrg, Count: 1},
+				{Name: "Jennifer M. Anderson", Type: TypePerson, Count: 1},
+			},
+		},
+		{
+			name: "particles, storms, trailing places",
+			text: "Cleric Muqtada al-Sadr spoke as Hurricane Katrina hit. Katrina moved on. We drove to Miramar California.",
+			has: []proto.Entity{
+				{Name: "Muqtada al-Sadr", Type: TypePerson, Count: 1},
+				{Name: "Miramar", Type: TypePlace, Count: 1},
+				{Name: "California", Type: TypePlace, Count: 1},
+			},
+			not: []string{"Katrina", "Hurricane Katrina", "Miramar California"},
+		},
+		{
+			name: "glued punctuation",
+			text: "The office in Baltimore,MD is near the Symphony Hall...all of it.",
+			has:  []proto.Entity{{Name: "Baltimore", Type: TypePlace, Count: 1}},
+			not:  []string{"Baltimore,MD", "Hall...all"},
+		},
+		{
 			name: "no false us",
 			text: "Tell us what you think. Bus routes change.",
 			not:  []string{"United States"},
@@ -178,5 +218,17 @@ func TestEntitiesOrgAfterPlace(t *testing.T) {
 		if g.Name == "Harbin" || g.Name == "Russia" || g.Name == "Affairs" {
 			t.Errorf("Entities(%q) = %+v; want no %q", text, got, g.Name)
 		}
+	}
+}
+
+func TestUnglueKeepsOffsets(t *testing.T) {
+	for _, in := range []string{"", ",", "a,b", "Baltimore,MD 21202", "Hall...all", "x...", "...y", "A/B", "Bob\"<b@x.org>", "é,é"} {
+		out := unglue(in)
+		if len(out) != len(in) {
+			t.Errorf("unglue(%q) = %q: length %d, want %d", in, out, len(out), len(in))
+		}
+	}
+	if got := unglue("Baltimore,MD"); got != "Baltimore MD" {
+		t.Errorf("unglue(Baltimore,MD) = %q", got)
 	}
 }

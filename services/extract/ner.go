@@ -2,6 +2,7 @@ package extract
 
 import (
 	_ "embed"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,7 +16,9 @@ import (
 // and nationality words, and type each name from gazetteers (places,
 // organisations, given names), name-internal keywords (“Ministry”, “River”),
 // titles and speech verbs, then from the other mentions of the same
-// document. prose's own entity model is not used: it is slow (about 40 ms
+// document. A capitalised ordinary English word (data/common_words.txt) is
+// not a name without such evidence; a lone proper noun nothing types is
+// typed by its shape or left out. prose's own entity model is not used: it is slow (about 40 ms
 // per 1,000 words) and misses most organisations.
 
 var (
@@ -27,6 +30,8 @@ var (
 	givenNamesTXT string
 	//go:embed data/demonyms.txt
 	demonymsTXT string
+	//go:embed data/common_words.txt
+	commonWordsTXT string
 )
 
 // maxSentenceTokens bounds a sentence handed to the tagger; longer runs
@@ -38,6 +43,7 @@ type lexicon struct {
 	places, orgs map[string]bool // full names as written
 	given        map[string]bool // given names
 	demonyms     map[string]bool // "Russian", "Americans"
+	common       map[string]bool // ordinary English words, lower case
 }
 
 // lineSet reads one entry per line, skipping blanks and "#" comments.
@@ -72,7 +78,29 @@ func newLexicon() *lexicon {
 		orgs:     lineSet(orgsTXT),
 		given:    fieldSet(givenNamesTXT),
 		demonyms: fieldSet(demonymsTXT),
+		common:   lineSet(commonWordsTXT),
 	}
+}
+
+// isCommon reports whether the capitalised word w is an ordinary English
+// word ("Job", "Guarantee", "GREAT") and no gazetteer knows it as a name.
+func (l *lexicon) isCommon(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	if !unicode.IsUpper(r) || l.given[w] || l.places[w] || l.orgs[w] || l.demonyms[w] {
+		return false
+	}
+	lw := strings.ToLower(w)
+	if l.common[lw] {
+		return true
+	}
+	// Regular inflections of an ordinary word: "Newsgroups", "Bonding".
+	if s, ok := strings.CutSuffix(lw, "s"); ok && len(s) > 3 && l.common[s] {
+		return true
+	}
+	if s, ok := strings.CutSuffix(lw, "ing"); ok && len(s) > 2 && (l.common[s] || l.common[s+"e"]) {
+		return true
+	}
+	return false
 }
 
 // english is the tagger-based pass. It is safe for concurrent use.
@@ -96,6 +124,7 @@ type word struct {
 	tag        string
 	start, end int
 	first      bool // first word of its sentence
+	common     bool // an ordinary English word, capitalised
 }
 
 // cand is a candidate name: words[i:j] of the document.
@@ -107,15 +136,24 @@ type cand struct {
 	personTi bool   // a person's title preceded it
 }
 
+// stormWords name weather systems, whose given names are not people's.
+var stormWords = wordSet(`Hurricane Typhoon Cyclone Storm`)
+
+// Evaluative words that make "Great Service" or "Best School" a phrase,
+// not an organisation.
+var praise = wordSet(`Great Good Best Better Poor Excellent Prompt Friendly Favorite Favourite Bad Worst Nice Awesome
+	Amazing Fast Quick Cheap Terrible Horrible Wonderful Fantastic Top Customer Outstanding Superb Professional Quality
+	Helpful Reliable Affordable Slow Rude Lousy Decent Fine Perfect Courteous Efficient Honest Fair`)
+
 // Words that never start or make a name on their own.
 var notNames = wordSet(`I I'm I've I'd I'll Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
 	April June July August September October November December Mon Tue Wed Thu Fri Sat Feb Apr Jul Aug Sep
-	Sept Oct Nov Dec OK Ok Okay God Lord Internet Web TV Christmas Easter Ramadan Thanksgiving Halloween Hi Hello Thanks Thank
+	Sept Oct Nov Dec P.S. PS Jan. Feb. Mar. Apr. Aug. Sep. Sept. Oct. Nov. Dec. OK Ok Okay God Lord Internet Web TV Christmas Easter Ramadan Thanksgiving Halloween Hi Hello Thanks Thank
 	Yes No Please Dear Sir Madam Re Fwd FW RE PM AM P.M. A.M. Ms. Mr. Mrs. Dr. St. Jr. Sr. Inc. Ltd. Co. Corp. The A An This
 	That These Those It Its He She We They You Your Our Their His Her My Me Us Them What Who Why How When Where Which If But And
 	Or So As At By For From In Into Of On To With Also Then There Here However Meanwhile Although While After Before During Since
 	Until Because Though Yet Still Just Only All Any Some Each Every Both Either Neither Many Much More Most Other Such Nor Not
-	Today Tomorrow Yesterday Tonight Now Later Earlier Last Next First Second Third New Old Great Big Little Good Best Bad
+	Today Tomorrow Yesterday Tonight Now Later Earlier Last Next First Second Third Old Great Big Little Good Best Bad
 	Chapter Section Part Page Figure Table Note Notes Update Breaking Photo Video Read Click Home Log Sign Subscribe Share
 	EST GMT UTC PST CST EDT PDT BST CET Q&A FAQ CEO CFO COO CTO MP MPs PhD Esq`)
 
@@ -164,11 +202,14 @@ var orgWords = wordSet(`Inc Inc. Corp Corp. Corporation Ltd Ltd. LLC PLC plc Co.
 // digit-free acronym like "U.S."), tagged as a noun or adjective-like word
 // by the tagger unless it opens the sentence.
 func isNameWord(w word) bool {
+	if particleName(w.text) {
+		return true
+	}
 	r, _ := utf8.DecodeRuneInString(w.text)
 	if !unicode.IsUpper(r) || notNames[w.text] {
 		return false
 	}
-	if strings.HasSuffix(w.text, "'s") || strings.HasSuffix(w.text, "’s") {
+	if strings.HasSuffix(w.text, "'s") || strings.HasSuffix(w.text, "’s") || strings.ContainsAny(w.text, "@<>\"") {
 		return false
 	}
 	switch w.tag {
@@ -185,9 +226,23 @@ func isNameWord(w word) bool {
 	return w.tag == "NN" || w.tag == "NNS" || w.tag == "JJ" || w.tag == "CD" || w.tag == "VBN" || w.tag == "VBG" || w.tag == "FW" || w.tag == "VB" || w.tag == "VBZ" || w.tag == "VBP" || w.tag == "VBD"
 }
 
+// particleName reports whether w is an Arabic-style name with its article
+// or patronymic joined by a hyphen: "al-Sadr", "bin-Laden", "el-Sisi".
+func particleName(w string) bool {
+	k := strings.IndexByte(w, '-')
+	if k < 1 || k > 4 || k+1 >= len(w) || !nameArticles[w[:k]] {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(w[k+1:])
+	return unicode.IsUpper(r)
+}
+
+// nameArticles are the lower-case parts of particleName.
+var nameArticles = wordSet(`al el ad ar as az ash at an ul bin ibn abu`)
+
 // words tokenizes and tags text, sentence by sentence.
 func (e *english) words(text string) []word {
-	toks := e.tok.Tokenize(blankLongFields(text))
+	toks := e.tok.Tokenize(unglue(blankLongFields(text)))
 	out := make([]word, 0, len(toks))
 	sentStart := 0
 	flush := func(n int) {
@@ -200,7 +255,7 @@ func (e *english) words(text string) []word {
 			seg = seg[len(part):]
 			e.tag.TagTokens(part)
 			for k, t := range part {
-				out = append(out, word{text: t.Text, tag: t.Tag, start: t.Start, end: t.End(), first: k == 0 || isOpener(out, k)})
+				out = append(out, word{text: t.Text, tag: t.Tag, start: t.Start, end: t.End(), first: k == 0 || isOpener(out, k), common: e.lex.isCommon(t.Text)})
 			}
 		}
 		sentStart = n
@@ -258,6 +313,51 @@ func blankLongFields(text string) string {
 	return string(b)
 }
 
+// unglue returns text with the punctuation that glues two words together
+// blanked, so the tokenizer splits them: a comma between letters
+// ("Baltimore,MD") and a run of periods before a word ("Hall...all").
+// Offsets are unchanged.
+func unglue(text string) string {
+	var b []byte
+	for i := 1; i+1 < len(text); i++ {
+		c := text[i]
+		if c != ',' && c != '.' && c != '/' && c != '"' && c != '<' {
+			continue
+		}
+		if c != '.' {
+			if isASCIILetter(text[i-1]) && (isASCIILetter(text[i+1]) || c == '<' || c == '"' && text[i+1] == '<') {
+				if b == nil {
+					b = []byte(text)
+				}
+				b[i] = ' '
+			}
+			continue
+		}
+		// A run of two or more periods between a letter and a word.
+		j := i
+		for j < len(text) && text[j] == '.' {
+			j++
+		}
+		if j-i >= 2 && j < len(text) && isASCIILetter(text[i-1]) && (isASCIILetter(text[j]) || ('0' <= text[j] && text[j] <= '9')) {
+			if b == nil {
+				b = []byte(text)
+			}
+			for k := i; k < j; k++ {
+				b[k] = ' '
+			}
+		}
+		i = j - 1
+	}
+	if b == nil {
+		return text
+	}
+	return string(b)
+}
+
+func isASCIILetter(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
 // isOpener reports whether the k-th word of the sentence being appended
 // follows an opening quotation mark or dash that begins the sentence.
 func isOpener(out []word, k int) bool {
@@ -285,6 +385,12 @@ func (e *english) find(text string) ([]word, []cand) {
 				j += 2
 				continue
 			}
+			// The same with the period split off: "M", ".", "Anderson".
+			if p := ws[j-1].text; j-1 > i && len(p) == 1 && 'A' <= p[0] && p[0] <= 'Z' && ws[j].text == "." && ws[j].start == ws[j-1].end &&
+				j+1 < len(ws) && isNameWord(ws[j+1]) && gapOK(text, ws[j], ws[j+1]) {
+				j += 2
+				continue
+			}
 			lw := ws[j].text
 			if j+1 < len(ws) && isNameWord(ws[j+1]) && gapOK(text, ws[j], ws[j+1]) {
 				if nameParticles[lw] {
@@ -302,12 +408,23 @@ func (e *english) find(text string) ([]word, []cand) {
 			}
 			break
 		}
+		// "CCNG, Inc.": a company form after a comma is part of the name.
+		if j+1 < len(ws) && ws[j].text == "," && companyForms[ws[j+1].text] && gapOK(text, ws[j], ws[j+1]) {
+			j += 2
+		}
 		cs = append(cs, e.shape(ws, i, j)...)
 		i = j
 	}
-	e.typeAll(text, ws, cs)
-	return ws, cs
+	return ws, e.typeAll(text, ws, cs)
 }
+
+// companyForms are the legal forms that may follow a company's name after
+// a comma.
+var companyForms = wordSet(`Inc Inc. Ltd Ltd. LLC L.L.C. LLP L.P. LP Corp Corp. PLC plc Co. GmbH AG S.A. N.V.`)
+
+// abbrevEnds are name-final abbreviations whose period, when the tokenizer
+// splits it off, belongs to the name ("Enron Corp.").
+var abbrevEnds = wordSet(`Corp Inc Ltd Co Jr Sr Bros Dept Univ Assn Intl Mfg`)
 
 // isInitial reports whether w is a capital and a period ("W.").
 func isInitial(w string) bool {
@@ -413,7 +530,7 @@ func (e *english) keywordType(ws []word) string {
 		}
 	}
 	switch {
-	case orgWords[last]:
+	case orgWords[last] && (len(ws) > 1 || strings.HasSuffix(last, ".")) && !(len(ws) == 2 && praise[first]):
 		return TypeOrg
 	case len(ws) > 1 && placeSuffixes[last]:
 		return TypePlace
@@ -422,7 +539,7 @@ func (e *english) keywordType(ws []word) string {
 			return TypePlace
 		}
 		return TypeOrg
-	case len(ws) > 1 && orgWords[first] && first != "Daily" && first != "News":
+	case len(ws) > 1 && orgWords[first] && first != "Daily" && first != "News" && !commonRun(ws[1:]):
 		return TypeOrg
 	case len(ws) > 1 && (first == "Mount" || first == "Mt" || first == "Mt." || first == "Lake" || first == "Fort" || first == "Port"):
 		return TypePlace
@@ -430,39 +547,111 @@ func (e *english) keywordType(ws []word) string {
 	return ""
 }
 
-// typeAll types each candidate.
-func (e *english) typeAll(text string, ws []word, cs []cand) {
+// strongType types ws[c.i:c.j] from strong evidence: the gazetteers, the
+// words of the name, a title, a given name; "" when none applies.
+func (e *english) strongType(text string, ws []word, c *cand) string {
+	name := surface(text, ws, c.i, c.j)
+	n := c.j - c.i
+	switch {
+	case e.lex.orgs[name]:
+		return TypeOrg
+	case e.lex.places[name]:
+		return TypePlace
+	}
+	if kt := e.keywordType(ws[c.i:c.j]); kt != "" {
+		return kt
+	}
+	switch {
+	case (c.personTi || (c.i > 0 && personTitles[strings.TrimSuffix(ws[c.i-1].text, ".")])) && n <= 4:
+		c.personTi = true
+		return TypePerson
+	case n >= 2 && n <= 4 && e.lex.given[ws[c.i].text]:
+		return TypePerson
+	case n == 1 && isAcronym(name) && !ws[c.i].common && !notEntityAcronyms[strings.ReplaceAll(name, ".", "")]:
+		return TypeOrg
+	}
+	return ""
+}
+
+// commonRun reports whether every word of ws is an ordinary word (or a
+// connector between them).
+func commonRun(ws []word) bool {
+	for _, w := range ws {
+		if !w.common && w.text != "of" && w.text != "and" && w.text != "&" && w.text != "the" {
+			return false
+		}
+	}
+	return true
+}
+
+// trim cuts ordinary words off the ends of a candidate that no strong
+// evidence types as a whole: leading ones ("Called Frank", "Morning
+// Debra"), and trailing ones after a name the gazetteers or a given name
+// type ("Houston Consultant", "John Staikos Direct Dial"). It returns the
+// type of what is left, or "".
+func (e *english) trim(text string, ws []word, c *cand) string {
+	i, j := c.i, c.j
+	for i < j-1 && ws[i].common {
+		i++
+	}
+	if i > c.i && !commonRun(ws[i:j]) {
+		c.i = i
+		if t := e.strongType(text, ws, c); t != "" {
+			return t
+		}
+	}
+	for j = c.j; j > c.i+1 && ws[j-1].common; j-- {
+	}
+	if j < c.j && !commonRun(ws[c.i:j]) {
+		d := cand{i: c.i, j: j, personTi: c.personTi}
+		if t := e.strongType(text, ws, &d); t != "" {
+			c.j = j
+			c.personTi = d.personTi
+			return t
+		}
+	}
+	return ""
+}
+
+// typeAll types each candidate and returns them, in text order.
+func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 	// First pass: strong evidence.
 	byText := map[string]string{}
 	surname := map[string]bool{}
+	noName := map[string]bool{}
 	for k := range cs {
 		c := &cs[k]
-		name := surface(text, ws, c.i, c.j)
-		n := c.j - c.i
-		switch {
-		case e.lex.orgs[name]:
-			c.typ = TypeOrg
-		case e.lex.places[name]:
-			c.typ = TypePlace
-		case e.keywordType(ws[c.i:c.j]) != "":
-			c.typ = e.keywordType(ws[c.i:c.j])
-		case (c.personTi || (c.i > 0 && personTitles[strings.TrimSuffix(ws[c.i-1].text, ".")])) && n <= 4:
-			c.personTi = true
-			c.typ = TypePerson
-		case n >= 2 && n <= 4 && e.lex.given[ws[c.i].text] && !e.lex.places[ws[c.i].text]:
-			c.typ = TypePerson
-		case n >= 2 && n <= 4 && e.lex.given[ws[c.i].text]:
-			c.typ = TypePerson
-		case n == 1 && isAcronym(name):
-			c.typ = TypeOrg
-		case shouted(ws[c.i:c.j]):
-			c.dropped = true // "AMAZING JOB": emphasis, not a name
+		// "Hurricane Katrina": a storm, and so is every later "Katrina".
+		if stormWords[ws[c.i].text] || (c.i > 0 && stormWords[ws[c.i-1].text]) {
+			c.dropped = true
+			if c.j-c.i > 1 && stormWords[ws[c.i].text] {
+				noName[surface(text, ws, c.i+1, c.j)] = true
+			} else {
+				noName[surface(text, ws, c.i, c.j)] = true
+			}
 			continue
 		}
-		if c.typ != "" {
+		t := e.strongType(text, ws, c)
+		if t == "" {
+			if shouted(ws[c.i:c.j]) {
+				c.dropped = true // "AMAZING JOB": emphasis, not a name
+				continue
+			}
+			t = e.trim(text, ws, c)
+		}
+		// "Miramar California": an unknown name, then a known place.
+		if t == "" && c.j-c.i == 2 && !e.lex.given[ws[c.i].text] && e.lex.places[ws[c.j-1].text] && !ws[c.i].common {
+			cs = append(cs, cand{i: c.j - 1, j: c.j, typ: TypePlace, strong: true})
+			c = &cs[k]
+			c.j--
+			t = TypePlace
+		}
+		if t != "" {
+			c.typ = t
 			c.strong = true
+			name := surface(text, ws, c.i, c.j)
 			byText[name] = c.typ
-			if c.typ == TypePerson && n >= 2 {
+			if c.typ == TypePerson && c.j-c.i >= 2 {
 				surname[ws[c.j-1].text] = true
 			}
 		}
@@ -482,10 +671,10 @@ func (e *english) typeAll(text string, ws []word, cs []cand) {
 			votes[name] = v
 		}
 		switch {
-		case speechNear(ws, c.i, c.j):
-			v[0]++
 		case placeContext(ws, c.i):
 			v[1]++
+		case speechNear(ws, c.i, c.j):
+			v[0]++
 		}
 	}
 	// Second pass: the document's other mentions, then context.
@@ -497,15 +686,20 @@ func (e *english) typeAll(text string, ws []word, cs []cand) {
 		name := surface(text, ws, c.i, c.j)
 		n := c.j - c.i
 		v := votes[name]
+		common := commonRun(ws[c.i:c.j])
 		switch {
+		case noName[name]:
+			c.typ = ""
 		case byText[name] != "":
 			c.typ = byText[name]
 		case n == 1 && surname[name]:
 			c.typ = TypePerson
-		case n == 1 && e.lex.given[name]:
-			c.typ = TypePerson
 		case n == 1 && c.personTi:
 			c.typ = TypePerson
+		case n == 1 && e.lex.given[name]:
+			c.typ = TypePerson
+		case common:
+			c.typ = "" // ordinary words, capitalised
 		case v[0] > v[1] && n <= 3:
 			c.typ = TypePerson
 		case v[1] > v[0] && n <= 2:
@@ -517,17 +711,59 @@ func (e *english) typeAll(text string, ws []word, cs []cand) {
 		case n == 1 && ws[c.i].first:
 			c.typ = "" // an unknown word opening a sentence: likely not a name
 		case n == 1 && (ws[c.i].tag == "NNP" || ws[c.i].tag == "NNPS"):
-			c.typ = unknownSingle
+			c.typ = e.guessSingle(ws, c.i)
 		case n == 1:
 			c.typ = ""
 		default:
 			c.typ = TypeOrg
 		}
 	}
+	sort.SliceStable(cs, func(a, b int) bool { return cs[a].i < cs[b].i })
+	return cs
 }
 
-// unknownSingle is the type of a lone proper noun nothing else types.
-var unknownSingle = TypePerson
+// guessSingle types a lone proper noun that nothing else types, from its
+// shape: camel case ("PayPal") is an organisation, a place-like ending
+// ("-stan", "-grad") a place, one after "the" nothing; else a surname.
+func (e *english) guessSingle(ws []word, i int) string {
+	w := ws[i].text
+	switch {
+	case strings.ContainsAny(w, "0123456789@#+/&"), isAcronym(w):
+		return "" // "SX40", "A/C", "ASAP": codes and abbreviations
+	case camelCase(w):
+		return TypeOrg
+	case placeLike(w):
+		return TypePlace
+	case i > 0 && (ws[i-1].text == "the" || ws[i-1].text == "The"):
+		return ""
+	}
+	return TypePerson
+}
+
+// camelCase reports whether w has a capital after a lower-case letter.
+func camelCase(w string) bool {
+	lower := false
+	for _, r := range w {
+		if unicode.IsUpper(r) && lower {
+			return true
+		}
+		lower = unicode.IsLower(r)
+	}
+	return false
+}
+
+// placeEndings are word endings typical of place names.
+var placeEndings = []string{"stan", "grad", "abad", "pur", "ville", "burg", "bourg", "polis", "shire", "land", "ia", "yah", "iyah", "town", "ton", "port", "mouth", "field", "chester", "caster", "ham", "wick", "ford", "dorf", "hausen", "heim", "sk", "ovo", "evo", "ino"}
+
+// placeLike reports whether w ends like a place name.
+func placeLike(w string) bool {
+	for _, end := range placeEndings {
+		if len(w) > len(end)+2 && strings.HasSuffix(w, end) {
+			return true
+		}
+	}
+	return false
+}
 
 // shouted reports whether the name is all capitals and more than a short
 // acronym ("GREAT SERVICE").
@@ -545,6 +781,13 @@ func shouted(ws []word) bool {
 	}
 	return letters > 5 || (len(ws) > 1 && letters > 3)
 }
+
+// Acronyms that name no organisation: abbreviations of common nouns.
+var notEntityAcronyms = wordSet(`ASAP FAQ FYI DVD CD CDs DVDs TV PC PCs IPO CEO CFO COO CTO CIO SVP EVP VP HR PR RFP RFQ DUI DWI
+	ADHD LD VHS SEO ISO LNG GDP GMT UTC EST PST CST CDT EDT PDT BST CET PS PPS NB RE FW FWD LOL LMAO OMG BTW IMO IMHO
+	AKA ETA TBA TBD RSVP PDF HTML HTTP URL USB GPS SMS MMS ATM PIN ID IDs IQ DNA RNA HIV AIDS MRI ICU ER BC AD BCE CE
+	AM PM MD PhD MBA BA BS MS MA LLB JD RN DIY HVAC AC DC PVC LED LCD TBS CPA CPR EMT PTSD ASCII MMOG MMORPG RPG NPC
+	SUV MPG MPH KPH DOB SSN VAT GST APR ROI KPI QA QC IRR NPV EBITDA EPS P&L OK`)
 
 // isAcronym reports whether s is 2 to 6 capitals (dots allowed).
 func isAcronym(s string) bool {
@@ -564,7 +807,7 @@ func isAcronym(s string) bool {
 func allCapitalised(ws []word) bool {
 	for _, w := range ws {
 		r, _ := utf8.DecodeRuneInString(w.text)
-		if !unicode.IsUpper(r) {
+		if !unicode.IsUpper(r) && !particleName(w.text) {
 			return false
 		}
 	}
