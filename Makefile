@@ -7,7 +7,7 @@ BENCH_DATA ?= ../shared/bench
 IMAGE    ?= ghcr.io/newsflow/newsflow
 FUZZ_TIME  ?= 5s
 
-.PHONY: image build run test test-short lint fuzz bench bench-e2e bench-ner chaos fmt tidy clean
+.PHONY: image build run test test-short lint fuzz bench bench-clean bench-ner bench-store bench-e2e chaos fmt tidy clean
 
 build: ## build bin/newsflow (static)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/newsflow ./cmd/newsflow
@@ -41,6 +41,12 @@ lint: ## gofmt and go vet
 
 bench: ## benchmarks; BENCH_DATA points at the public evaluation sets
 	BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench . -benchmem ./...
+
+bench-clean: ## clean-stage quality and speed on the public sets, beside go-trafilatura and go-readability
+	$(GO) run ./services/clean/cmd/benchclean -data $(abspath $(BENCH_DATA))
+
+bench-store: ## store write rate and search latency over 100,000 generated articles per backend (several minutes)
+	BENCH_SEARCH_ARTICLES=100000 $(GO) test -run '^$$' -bench SearchLatency -benchtime 5x -timeout 60m ./services/store
 
 bench-ner: ## entity recognition scores on the open NER sets, beside prose/v3 alone
 	$(GO) run ./services/extract/cmd/benchner -data $(abspath $(BENCH_DATA))

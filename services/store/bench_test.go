@@ -183,8 +183,8 @@ func BenchmarkSearch(b *testing.B) {
 // searchBenchEnv sets the corpus size of BenchmarkSearchLatency, which
 // only runs when it is set (loading 100,000 articles takes minutes):
 //
-//	NEWSFLOW_BENCH_SEARCH_ARTICLES=100000 go test -run '^$' -bench SearchLatency ./services/store
-const searchBenchEnv = "NEWSFLOW_BENCH_SEARCH_ARTICLES"
+//	BENCH_SEARCH_ARTICLES=100000 go test -run '^$' -bench SearchLatency ./services/store
+const searchBenchEnv = "BENCH_SEARCH_ARTICLES"
 
 // zipfWords is a large invented vocabulary: generated text draws from it
 // with a Zipf distribution, so some words are in most articles and most
@@ -209,7 +209,7 @@ func zipfWords(n int) []string {
 }
 
 // BenchmarkSearchLatency measures List latency over a large corpus (size
-// from NEWSFLOW_BENCH_SEARCH_ARTICLES) with a mix of searches and filtered
+// from BENCH_SEARCH_ARTICLES) with a mix of searches and filtered
 // listings, and reports p50 and p99 in milliseconds. Target: p99 under
 // 50 ms at 100,000 articles.
 func BenchmarkSearchLatency(b *testing.B) {
