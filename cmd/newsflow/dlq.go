@@ -50,18 +50,11 @@ func cmdDLQ(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("dlq %s takes no arguments, got %q", sub, fs.Args())
 	}
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	b, err := dialPipeline(ctx, cfg, c.data)
+	_, b, err := c.connect(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	if err := b.EnsureStreams(ctx, cfg.NATS.Replicas); err != nil {
-		return err
-	}
 	switch sub {
 	case "list":
 		list, err := ops.ListDeadLetters(ctx, b.JS, sel.Stage, *limit)

@@ -39,18 +39,11 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	if *pageURL != "" && fs.NArg() > 1 {
 		return fmt.Errorf("ingest: -url names one file, got %d", fs.NArg())
 	}
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	b, err := dialPipeline(ctx, cfg, c.data)
+	_, b, err := c.connect(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	if err := b.EnsureStreams(ctx, cfg.NATS.Replicas); err != nil {
-		return err
-	}
 	var failed int
 	for _, arg := range fs.Args() {
 		id, dup, err := ingestOne(ctx, b, arg, *source, *pageURL)
@@ -68,6 +61,26 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("ingest: %d of %d failed", failed, fs.NArg())
 	}
 	return nil
+}
+
+// connect loads the configuration and connects to the pipeline's NATS,
+// declaring the streams first when declare is set.
+func (c *common) connect(ctx context.Context, declare bool) (Config, *bus.Bus, error) {
+	cfg, err := c.load()
+	if err != nil {
+		return cfg, nil, err
+	}
+	b, err := dialPipeline(ctx, cfg, c.data)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if declare {
+		if err := b.EnsureStreams(ctx, cfg.NATS.Replicas); err != nil {
+			b.Close()
+			return cfg, nil, err
+		}
+	}
+	return cfg, b, nil
 }
 
 // dialPipeline connects to the pipeline's NATS: the configured URL, or the

@@ -43,18 +43,11 @@ func cmdReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	if o.Until, err = parseSince(until); err != nil {
 		return fmt.Errorf("replay: -until: %w", err)
 	}
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	b, err := dialPipeline(ctx, cfg, c.data)
+	_, b, err := c.connect(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	if err := b.EnsureStreams(ctx, cfg.NATS.Replicas); err != nil {
-		return err
-	}
 	rep := newReplayReporter(stdout)
 	o.Progress = rep.update
 	start := time.Now()

@@ -27,11 +27,7 @@ func cmdStatus(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("status takes no arguments, got %q", fs.Args())
 	}
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	b, err := dialPipeline(ctx, cfg, c.data)
+	cfg, b, err := c.connect(ctx, false)
 	if err != nil {
 		return err
 	}

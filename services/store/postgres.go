@@ -771,18 +771,9 @@ func (s *Postgres) searchQuery(ctx context.Context, q Query) (string, error) {
 
 // List returns one page of summaries; see Store.List.
 func (s *Postgres) List(ctx context.Context, q Query) (Page, error) {
-	q, err := normalizeQuery(q)
+	q, mode, after, err := prepareList(q)
 	if err != nil {
 		return Page{}, err
-	}
-	mode := modeOf(q)
-	var after *cursor
-	if q.Cursor != "" {
-		c, err := decodeCursor(q.Cursor, mode)
-		if err != nil {
-			return Page{}, err
-		}
-		after = &c
 	}
 	var (
 		where []string

@@ -684,18 +684,9 @@ func scanAll(ctx context.Context, db queryer, query string, args []any, scan fun
 
 // List returns one page of summaries; see Store.List.
 func (s *SQLite) List(ctx context.Context, q Query) (Page, error) {
-	q, err := normalizeQuery(q)
+	q, mode, after, err := prepareList(q)
 	if err != nil {
 		return Page{}, err
-	}
-	mode := modeOf(q)
-	var after *cursor
-	if q.Cursor != "" {
-		c, err := decodeCursor(q.Cursor, mode)
-		if err != nil {
-			return Page{}, err
-		}
-		after = &c
 	}
 	var (
 		where []string

@@ -328,6 +328,24 @@ func cleanArticle(a *proto.Article) {
 }
 
 // normalizeQuery applies defaults and checks the sort order.
+// prepareList validates a List query and decodes its cursor (nil for the
+// first page): what every backend does before building its SQL.
+func prepareList(q Query) (Query, sortMode, *cursor, error) {
+	q, err := normalizeQuery(q)
+	if err != nil {
+		return q, 0, nil, err
+	}
+	mode := modeOf(q)
+	if q.Cursor == "" {
+		return q, mode, nil, nil
+	}
+	c, err := decodeCursor(q.Cursor, mode)
+	if err != nil {
+		return q, mode, nil, err
+	}
+	return q, mode, &c, nil
+}
+
 func normalizeQuery(q Query) (Query, error) {
 	for _, f := range []struct{ param, v string }{
 		{"q", q.Q}, {"source", q.Source}, {"entity", q.Entity}, {"language", q.Language},
