@@ -24,6 +24,15 @@ var chromeLine = regexp.MustCompile(`(?i)^(?:` + strings.Join([]string{
 	`read more`, `read also`, `also read`, `read next`, `see also`, `related(?: articles| stories| news)?`,
 	`more stories`, `recommended(?: for you)?`, `you (?:may|might) also like`, `most read`, `trending(?: now)?`,
 	`читайте также`, `читайте ещё`, `читайте еще`,
+	// the same in other languages
+	`(?:weitere|neueste|ähnliche|verwandte|mehr) (?:artikel|beiträge|themen|nachrichten|news)`, `auch interessant`,
+	`schon gelesen\??`, `lesen sie (?:auch|mehr)`, `das könnte sie auch interessieren`, `mehr zum thema`,
+	`(?:lea|lee|leia|lire|leggi|lees|czytaj) (?:también|tambien|más|mais|aussi|anche|ook|także|też|więcej)`,
+	`(?:le|te) puede interesar`, `contenido relacionado`, `noticias relacionadas`, `(?:à )?lire aussi`,
+	`sur le même sujet`, `veja também`, `zobacz (?:także|też|również)`, `dowiedz się więcej`,
+	`neueste kommentare`, `beitragsbild`, `titelbild`, `inhaltsverzeichnis`, `kategorien`, `externer inhalt`,
+	`lust auf mehr\??`, `videos zum thema`, `más sobre [\p{L} ]{1,30}`,
+	`kommentieren`, `kommentare?`, `teilen`, `drucken`, `anzeige`, `werbung`, `publicidad`, `publicité`,
 	// site navigation
 	`exit mobile version`, `skip to (?:main )?content`, `(?:back|go|scroll) to top`, `toggle navigation`,
 	`(?:main )?menu`, `search`, `close`, `home`, `advertisement`, `advertising`, `ads?`, `sponsored(?: content)?`,
@@ -40,10 +49,16 @@ var chromeLine = regexp.MustCompile(`(?i)^(?:` + strings.Join([]string{
 
 // promptPrefix matches lines that start like a cross-link or prompt and
 // then name something else: "READ MORE: …", "See also - …", "Watch: …".
-var promptPrefix = regexp.MustCompile(`(?i)^(?:read more|read also|also read|read next|more to read|see also|related(?: articles?| stories| news| coverage| content| posts?)?|recommended(?: for you)?|more from [^:|]{1,40}|more stories|you (?:may|might) also like|don'?t miss|must read|editor'?s picks?|trending(?: now)?|popular|most read|top stories|watch(?: now| video)?|listen|video|photos?|gallery|latest news|breaking|читайте также|читайте ещё|читайте еще|смотрите также|по теме)\s*[:\-–—|»›>]`)
+var promptPrefix = regexp.MustCompile(`(?i)^(?:read more|read also|also read|read next|more to read|see also|related(?: articles?| stories| news| coverage| content| posts?)?|recommended(?: for you)?|more from [^:|]{1,40}|more stories|you (?:may|might) also like|don'?t miss|must read|editor'?s picks?|trending(?: now)?|popular|most read|top stories|watch(?: now| video)?|listen|video|photos?|gallery|latest news|breaking|читайте также|читайте ещё|читайте еще|смотрите также|по теме|` +
+	`lesen sie (?:auch|mehr)|auch interessant|mehr zum thema|(?:weitere|ähnliche) (?:artikel|beiträge)|` +
+	`(?:lea|lee|leia|lire|leggi|lees|czytaj) (?:también|tambien|más|mais|aussi|anche|ook|także|też|więcej)|` +
+	`(?:le|te) puede interesar|(?:à )?lire aussi|veja também|zobacz (?:także|też|również)|anzeige|` +
+	`vea también|mira|zum weiterlesen|mehr zum thema auf [^:]{1,40})\s*[:\-–—|»›>]`)
 
 // labelLine matches "Label: value" furniture lines: tags, venue, photo credits.
-var labelLine = regexp.MustCompile(`(?i)^(?:location|venue|address|tags?|topics?|categor(?:y|ies)|filed under|posted in|sources?|photo(?: credit)?s?|image(?: credit)?s?|pictures?|credits?|keywords|theme|rubric|тэги|теги|фото|источник)\s*:`)
+var labelLine = regexp.MustCompile(`(?i)^(?:location|venue|address|tags?|topics?|categor(?:y|ies)|filed under|posted in|sources?|photo(?: credit)?s?|image(?: credit)?s?|pictures?|credits?|keywords|theme|rubric|тэги|теги|фото|источник|` +
+	`quellen?|quellenangaben?|bild(?:er|quelle)?|titelbild|beitragsbild|fotos?|abbildung(?: \d+)?|fuente|crédito|` +
+	`kategorien?|schlagw(?:ö|o)rter|stichw(?:ö|o)rter|etiquetas|kontakt|release date|letzte änderung|aufrufe)\s*:`)
 
 // commentMarker matches the heading of a comment section; everything after
 // it is reader comments or the comment form.
@@ -67,7 +82,8 @@ var strongPhrases = []string{
 	"by continuing to browse", "by continuing to use", "all rights reserved", "enable javascript",
 	"your browser does not support", "already a subscriber", "support our journalism",
 	"you have reached your limit", "download our app", "follow us on",
-	"click here to subscribe", "to continue reading", "мы используем cookie", "все права защищены",
+	"click here to subscribe", "to continue reading", "síguenos en", "siguenos en", "folgen sie uns",
+	"newsletter abonnieren", "pour lire la suite", "abonnez-vous", "мы используем cookie", "все права защищены",
 }
 
 // weakPhrases mark furniture only in short lines (up to 15 words): they

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -502,13 +503,44 @@ func TestStripSiteSuffix(t *testing.T) {
 	}
 }
 
+func TestTitleChoice(t *testing.T) {
+	head := `<script type="application/ld+json">{"@type":"NewsArticle","headline":"Reef states agree lamp fund after long talks"}</script>`
+	body := `<body><article><h1>%s</h1><p>` + strings.Join(storyParas, "</p><p>") + `</p></article></body></html>`
+	tests := []struct {
+		name, head, h1, want, src string
+	}{
+		{"structured headline when og differs and h1 agrees with it", head + `<meta property="og:title" content="Lamp fund agreed">`,
+			"Reef states agree lamp fund after long talks", "Reef states agree lamp fund after long talks", srcJSONLD},
+		{"og title when the h1 shows it", head + `<meta property="og:title" content="Lamp fund agreed">`,
+			"Lamp fund agreed", "Lamp fund agreed", srcOG},
+		{"h1 inside a title with a blog name", `<title>Lamp fund agreed » Notes from the Reef</title>`,
+			"Lamp fund agreed", "Lamp fund agreed", srcHTML},
+		{"h1 after a section label", `<title>Harbours: Lamp fund agreed</title>`,
+			"Lamp fund agreed", "Lamp fund agreed", srcHTML},
+		{"h1 not at a separator", `<title>Lamp fund agreed today</title>`,
+			"Lamp fund agreed", "Lamp fund agreed today", srcHTML},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := cleanPage(t, `<!DOCTYPE html><html><head>`+tt.head+`</head>`+fmt.Sprintf(body, tt.h1))
+			if out.Meta.Title != tt.want || out.Meta.Sources["title"] != tt.src {
+				t.Errorf("title = %q from %q; want %q from %q", out.Meta.Title, out.Meta.Sources["title"], tt.want, tt.src)
+			}
+		})
+	}
+}
+
 func TestIsChrome(t *testing.T) {
 	chrome := []string{"Share.", "SHARE THIS ARTICLE", "READ MORE : Something else", "Also read", "Leave a Comment",
 		"Comments", "12 comments", "Exit mobile version", "Facebook Twitter WhatsApp", "ADVERTISEMENT",
 		"We use cookies to improve your experience.", "Sign up for our newsletter", "0", "© 2031 Ledger",
-		"Tags: summit, ports", "See also — the summit in pictures"}
+		"Tags: summit, ports", "See also — the summit in pictures",
+		"Lesen Sie auch: Ein anderer Gipfel", "Weitere Artikel", "Lea también: Otra cumbre en el puerto",
+		"À lire aussi : le sommet", "Czytaj także", "Quelle: Hafenamt Port Valen", "Abbildung 2: Die Lampenkette.",
+		"Kategorie: Häfen"}
 	prose := []string{"The summit closed on Thursday.", "Read more about the corridor in the annex, officials said.",
-		"Comments from the ministers were brief.", "Share prices rose in Amberhold after the deal."}
+		"Comments from the ministers were brief.", "Share prices rose in Amberhold after the deal.",
+		"Weitere Gespräche sind für den Herbst geplant.", "Lea también el informe, dijo la ministra, antes de votar."}
 	for _, s := range chrome {
 		if !isChrome(s) {
 			t.Errorf("isChrome(%q) = false; want true", s)

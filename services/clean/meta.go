@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/segmentio/encoding/json"
 	"golang.org/x/net/html"
@@ -535,6 +536,58 @@ func stripSiteSuffix(title, site, host string) string {
 		}
 	}
 	return title
+}
+
+// pickTitle settles a disagreement between the structured headline and
+// og:title: when they differ, the one the page shows as its <h1> wins.
+func pickTitle(title, og, h1 string) (string, bool) {
+	if og == "" || h1 == "" {
+		return "", false
+	}
+	k := titleKey(og)
+	if k == titleKey(title) || k != titleKey(h1) {
+		return "", false
+	}
+	return og, true
+}
+
+// headlineWithin returns h1 when the chosen title is h1 plus segments set
+// off by separators ("Headline » Blog name", "Section: Headline"): the
+// page's own heading is the headline without the furniture around it.
+func headlineWithin(title, h1, site, host string) (string, bool) {
+	h1 = normSpace(h1)
+	if wordCount(h1) < 2 || len(h1) >= len(title) || matchesSite(h1, site, host) {
+		return "", false
+	}
+	i := strings.Index(title, h1)
+	if i < 0 {
+		return "", false
+	}
+	before, after := strings.TrimSpace(title[:i]), strings.TrimSpace(title[i+len(h1):])
+	if before != "" && !endsWithSep(before) || after != "" && !startsWithSep(after) {
+		return "", false
+	}
+	return h1, true
+}
+
+// titleSepRunes are the characters that set a headline off from a site or
+// section name in a title.
+const titleSepRunes = "|-–—:»«·/•*~>"
+
+func startsWithSep(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return strings.ContainsRune(titleSepRunes, r)
+}
+
+func endsWithSep(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return strings.ContainsRune(titleSepRunes, r)
+}
+
+// titleKey compares titles up to case, white space and quote style.
+func titleKey(s string) string {
+	s = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`, "\u00a0", " ").Replace(s)
+	return strings.ToLower(normSpace(s))
 }
 
 // matchesSite reports whether a title segment names the site.

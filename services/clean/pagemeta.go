@@ -46,6 +46,13 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 	set("title", &m.Title, info.title, srcHTML)
 	set("title", &m.Title, info.h1, srcHTML)
 	m.Title = stripSiteSuffix(m.Title, m.SiteName, host)
+	og, ogSrc := info.meta("og:title")
+	if t, ok := pickTitle(m.Title, stripSiteSuffix(og, m.SiteName, host), info.h1); ok {
+		m.Title, m.Sources["title"] = t, ogSrc
+	}
+	if t, ok := headlineWithin(m.Title, info.h1, m.SiteName, host); ok {
+		m.Title, m.Sources["title"] = t, srcHTML
+	}
 
 	switch {
 	case len(ld.authors) > 0:
