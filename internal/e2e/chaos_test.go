@@ -93,13 +93,14 @@ func TestChaos(t *testing.T) {
 	natsProc := &proc{name: "nats", bin: natsBin, args: []string{"-c", natsConf}, log: logFile("nats")}
 	natsProc.start(t)
 	defer natsProc.kill(syscall.SIGTERM)
-	eventually(t, 10*time.Second, "nats up", func() error {
+	natsUp := func() error {
 		nc, err := nats.Connect(natsURL)
 		if err == nil {
 			nc.Close()
 		}
 		return err
-	})
+	}
+	eventually(t, 10*time.Second, "nats up", natsUp)
 
 	dbPath := filepath.Join(dir, "chaos.db")
 	cfgPath := filepath.Join(dir, "newsflow.yaml")
@@ -147,6 +148,7 @@ func TestChaos(t *testing.T) {
 			natsProc.kill(syscall.SIGTERM)
 			time.Sleep(time.Second)
 			natsProc.start(t)
+			eventually(t, 30*time.Second, "nats back after restart", natsUp)
 		case "db":
 			lockDB(t, dbPath, 10*time.Second)
 		}
@@ -173,10 +175,11 @@ func TestChaos(t *testing.T) {
 	checkStored(t, db, site, articles)
 
 	// Nothing is left pending and only the bad inputs were dead-lettered.
-	nc, err := nats.Connect(natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var nc *nats.Conn
+	eventually(t, 30*time.Second, "connect to nats", func() (err error) {
+		nc, err = nats.Connect(natsURL)
+		return err
+	})
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
 	ctx := context.Background()
