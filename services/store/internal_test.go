@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestSimilarity(t *testing.T) {
@@ -101,7 +102,8 @@ func FuzzSearch(f *testing.F) {
 		if err != nil && !errors.Is(err, ErrInvalidQuery) {
 			t.Errorf("List(%q) = %v", q, err)
 		}
-		if err != nil && strings.TrimSpace(q) != "" && len(words(q)) > 0 {
+		// Valid text with words must search; invalid UTF-8 is refused.
+		if err != nil && utf8.ValidString(q) && strings.TrimSpace(q) != "" && len(words(q)) > 0 {
 			t.Errorf("List(%q) = %v; want success for text with words", q, err)
 		}
 	})
