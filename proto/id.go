@@ -40,7 +40,7 @@ func NormalizeURL(raw string) (string, error) {
 		return "", fmt.Errorf("normalize url %q: no host", raw)
 	}
 	host := strings.ToLower(u.Hostname())
-	host = strings.TrimSuffix(host, ".")
+	host = strings.TrimRight(host, ".")
 	if host == "" {
 		return "", fmt.Errorf("normalize url %q: no host", raw)
 	}
@@ -64,7 +64,7 @@ func NormalizeURL(raw string) (string, error) {
 	q := u.Query()
 	for k := range q {
 		lk := strings.ToLower(k)
-		if strings.HasPrefix(lk, "utm_") || trackingParams[lk] {
+		if lk == "" || strings.HasPrefix(lk, "utm_") || trackingParams[lk] {
 			q.Del(k)
 		}
 	}
