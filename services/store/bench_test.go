@@ -275,11 +275,15 @@ func BenchmarkSearchLatency(b *testing.B) {
 					perQuery[i] = append(perQuery[i], d)
 				}
 			}
+			// One line, as benchmark logs are cut after a few lines.
+			var per []string
 			for i, q := range queries {
 				slices.Sort(perQuery[i])
-				b.Logf("%s: median %v for q=%q entity=%q since=%v sort=%q", be.name,
-					perQuery[i][len(perQuery[i])/2].Round(10*time.Microsecond), q.Q, q.Entity, !q.Since.IsZero(), q.Sort)
+				per = append(per, fmt.Sprintf("[q=%q entity=%q since=%v sort=%q: median %v max %v]", q.Q, q.Entity,
+					!q.Since.IsZero(), q.Sort, perQuery[i][len(perQuery[i])/2].Round(10*time.Microsecond),
+					perQuery[i][len(perQuery[i])-1].Round(10*time.Microsecond)))
 			}
+			b.Logf("%s: %s", be.name, strings.Join(per, " "))
 			slices.Sort(lat)
 			pct := func(p float64) float64 {
 				return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / float64(time.Millisecond)

@@ -64,6 +64,36 @@ func (p *pgConns) acquire(ctx context.Context) (*pgx.Conn, error) {
 	}
 }
 
+// tryAcquire returns an idle connection, or opens one if fewer than max
+// exist; nil if every connection is in use. It never waits for another
+// user to release one.
+func (p *pgConns) tryAcquire(ctx context.Context) *pgx.Conn {
+	for {
+		select {
+		case <-p.done:
+			return nil
+		case c := <-p.idle:
+			if c.IsClosed() {
+				<-p.slots
+				continue
+			}
+			return c
+		default:
+		}
+		select {
+		case p.slots <- struct{}{}:
+			c, err := pgx.ConnectConfig(ctx, p.cfg)
+			if err != nil {
+				<-p.slots
+				return nil
+			}
+			return c
+		default:
+			return nil
+		}
+	}
+}
+
 // release returns c to the pool, or closes it if it is broken, was left
 // inside a transaction, or the pool is closed.
 func (p *pgConns) release(c *pgx.Conn) {

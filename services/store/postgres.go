@@ -99,15 +99,18 @@ func openPostgres(ctx context.Context, dsn string, log *zap.Logger, readOnly boo
 	return s, nil
 }
 
-// Analyze updates the planner statistics of the store's tables. Autovacuum
-// does this in the background; call it after a bulk load to have good
-// query plans at once.
+// Analyze vacuums the store's tables and updates their planner statistics.
+// Autovacuum does this in the background; call it after a bulk load to
+// have good query plans and fast first queries at once.
 func (s *Postgres) Analyze(ctx context.Context) error {
 	if s.readOnly {
 		return ErrReadOnly
 	}
 	return s.pool.with(ctx, func(c *pgx.Conn) error {
-		_, err := c.Exec(ctx, `ANALYZE articles, article_entities, lsh_bands`)
+		// VACUUM also sets the visibility map (index-only scans) and the
+		// hint bits, which the first queries after a load would otherwise
+		// set, slowly.
+		_, err := c.Exec(ctx, `VACUUM (ANALYZE) articles, article_entities, lsh_bands`)
 		return err
 	})
 }
@@ -206,6 +209,7 @@ type pgItem struct {
 	// set while planning the write
 	exists    bool
 	clusterID string
+	tsv       string // search vector, as tsvector text
 	newBands  bool
 	bands     []band
 }
@@ -289,6 +293,9 @@ func (s *Postgres) Upsert(ctx context.Context, arts []proto.Article) error {
 			return nil
 		}
 		if err := s.assignClusters(ctx, tx, todo, stored); err != nil {
+			return err
+		}
+		if err := s.searchVectors(ctx, tx, todo); err != nil {
 			return err
 		}
 		n, err := s.writeArticles(ctx, tx, todo)
@@ -440,19 +447,19 @@ func (s *Postgres) assignClusters(ctx context.Context, tx pgx.Tx, todo []*pgItem
 const pgUpsertSQL = `INSERT INTO articles AS a (
 	id, url, canonical_url, source, title, authors, published_at, modified_at, fetched_at,
 	language, ts_config, relevance, on_topic, cluster_id, summary, site_name, description, image, word_count,
-	text, keywords, pipeline_version, fingerprint, content_hash, fetched_seq, doc_hash, first_seen, updated_at)
+	text, keywords, pipeline_version, fingerprint, content_hash, fetched_seq, doc_hash, first_seen, updated_at, tsv)
 SELECT u.id, u.url, u.canonical_url, u.source, u.title, ARRAY(SELECT jsonb_array_elements_text(u.authors::jsonb)),
 	u.published_at, u.modified_at, u.fetched_at, u.language, newsflow_ts_config(u.language), u.relevance,
 	u.on_topic, u.cluster_id, u.summary, u.site_name, u.description, u.image, u.word_count, u.text,
 	ARRAY(SELECT jsonb_array_elements_text(u.keywords::jsonb)), u.pipeline_version, u.fingerprint,
-	u.content_hash, u.fetched_seq, u.doc_hash, $27, $27
+	u.content_hash, u.fetched_seq, u.doc_hash, $27, $27, u.tsv::tsvector
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
 	$8::timestamptz[], $9::timestamptz[], $10::text[], $11::float8[], $12::bool[], $13::text[], $14::text[],
 	$15::text[], $16::text[], $17::text[], $18::int[], $19::text[], $20::text[], $21::text[], $22::text[],
-	$23::text[], $24::bigint[], $25::text[], $26::int[])
+	$23::text[], $24::bigint[], $25::text[], $26::int[], $28::text[])
 	AS u(id, url, canonical_url, source, title, authors, published_at, modified_at, fetched_at, language,
 	relevance, on_topic, cluster_id, summary, site_name, description, image, word_count, text, keywords,
-	pipeline_version, fingerprint, content_hash, fetched_seq, doc_hash, ord)
+	pipeline_version, fingerprint, content_hash, fetched_seq, doc_hash, ord, tsv)
 ORDER BY u.id
 ON CONFLICT (id) DO UPDATE SET
 	url = excluded.url, canonical_url = excluded.canonical_url, source = excluded.source,
@@ -463,10 +470,80 @@ ON CONFLICT (id) DO UPDATE SET
 	description = excluded.description, image = excluded.image, word_count = excluded.word_count,
 	text = excluded.text, keywords = excluded.keywords, pipeline_version = excluded.pipeline_version,
 	fingerprint = excluded.fingerprint, content_hash = excluded.content_hash,
-	fetched_seq = excluded.fetched_seq, doc_hash = excluded.doc_hash, updated_at = excluded.updated_at
+	fetched_seq = excluded.fetched_seq, doc_hash = excluded.doc_hash, updated_at = excluded.updated_at,
+	tsv = excluded.tsv
 WHERE a.doc_hash <> excluded.doc_hash AND (a.fetched_at < excluded.fetched_at OR
 	(a.fetched_at = excluded.fetched_at AND a.pipeline_version <= excluded.pipeline_version))
 RETURNING a.id, (a.xmax = 0) AS inserted`
+
+// pgSearchVectorSQL computes the search vectors of articles: the title
+// weighs most (A), then the summary (B), then the body (C), each in the
+// search configuration of the article's language.
+const pgSearchVectorSQL = `SELECT (setweight(to_tsvector(c.cfg, u.title), 'A') ||
+	setweight(to_tsvector(c.cfg, u.summary), 'B') || setweight(to_tsvector(c.cfg, u.text), 'C'))::text
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(language, title, summary, text, i)
+CROSS JOIN LATERAL (SELECT newsflow_ts_config(u.language) AS cfg) c
+ORDER BY u.i`
+
+// pgVectorSplit is the smallest share of a batch worth computing on a
+// second connection.
+const pgVectorSplit = 16
+
+// searchVectors sets the search vector of each article to write. Building
+// them (to_tsvector) is most of the database's work in a write, so a large
+// batch is split between the transaction's connection and a second one,
+// when the pool has one free, to use two cores. The second connection
+// only computes; it reads no article and writes nothing.
+func (s *Postgres) searchVectors(ctx context.Context, tx pgx.Tx, todo []*pgItem) error {
+	compute := func(q func(string, ...any) (pgx.Rows, error), items []*pgItem) error {
+		langs, titles, sums, texts := make([]string, len(items)), make([]string, len(items)), make([]string, len(items)), make([]string, len(items))
+		for i, it := range items {
+			langs[i], titles[i], sums[i], texts[i] = it.a.Language, it.a.Title, it.a.Summary, it.a.Text
+		}
+		rows, err := q(pgSearchVectorSQL, langs, titles, sums, texts)
+		if err != nil {
+			return err
+		}
+		i := 0
+		var v string
+		_, err = pgx.ForEachRow(rows, []any{&v}, func() error {
+			if i < len(items) {
+				items[i].tsv = v
+			}
+			i++
+			return nil
+		})
+		if err == nil && i != len(items) {
+			err = fmt.Errorf("%d search vectors for %d articles", i, len(items))
+		}
+		return err
+	}
+	local := func(sql string, args ...any) (pgx.Rows, error) { return tx.Query(ctx, sql, args...) }
+	var other *pgx.Conn
+	if len(todo) >= 2*pgVectorSplit {
+		other = s.pool.tryAcquire(ctx)
+	}
+	if other == nil {
+		if err := compute(local, todo); err != nil {
+			return fmt.Errorf("search vectors: %w", err)
+		}
+		return nil
+	}
+	half := len(todo) / 2
+	done := make(chan error, 1)
+	go func() {
+		defer s.pool.release(other)
+		done <- compute(func(sql string, args ...any) (pgx.Rows, error) { return other.Query(ctx, sql, args...) }, todo[half:])
+	}()
+	err := compute(local, todo[:half])
+	if err2 := <-done; err == nil {
+		err = err2
+	}
+	if err != nil {
+		return fmt.Errorf("search vectors: %w", err)
+	}
+	return nil
+}
 
 // writeArticles writes the planned articles and their child rows; it
 // returns how many articles were written. The version check is repeated in
@@ -479,7 +556,7 @@ func (s *Postgres) writeArticles(ctx context.Context, tx pgx.Tx, todo []*pgItem)
 		published, modified, fetched               = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 		langs, clusters, summaries, sites, descs   = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		images, texts, keywords, pvs, fps, chs     = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		docHashes                                  = make([]string, n)
+		docHashes, tsvs                            = make([]string, n), make([]string, n)
 		relevance                                  = make([]float64, n)
 		onTopic                                    = make([]bool, n)
 		wordCounts, ords                           = make([]int32, n), make([]int32, n)
@@ -506,11 +583,11 @@ func (s *Postgres) writeArticles(ctx context.Context, tx pgx.Tx, todo []*pgItem)
 		langs[i], relevance[i], onTopic[i], clusters[i] = a.Language, a.Relevance, a.OnTopic, it.clusterID
 		summaries[i], sites[i], descs[i], images[i], wordCounts[i] = a.Summary, a.SiteName, a.Description, a.Image, int32(a.WordCount)
 		texts[i], keywords[i], pvs[i], fps[i], chs[i] = a.Text, string(kb), a.PipelineVersion, a.Fingerprint, a.ContentHash
-		fetchedSeqs[i], docHashes[i], ords[i] = int64(a.FetchedSeq), it.docHash, int32(i)
+		fetchedSeqs[i], docHashes[i], ords[i], tsvs[i] = int64(a.FetchedSeq), it.docHash, int32(i), it.tsv
 	}
 	rows, err := tx.Query(ctx, pgUpsertSQL, ids, urls, canon, sources, titles, authors, published, modified, fetched,
 		langs, relevance, onTopic, clusters, summaries, sites, descs, images, wordCounts, texts, keywords, pvs, fps, chs,
-		fetchedSeqs, docHashes, ords, s.now())
+		fetchedSeqs, docHashes, ords, s.now(), tsvs)
 	if err != nil {
 		return 0, fmt.Errorf("write articles: %w", err)
 	}
@@ -838,17 +915,33 @@ func (s *Postgres) List(ctx context.Context, q Query) (Page, error) {
 			where = append(where, "(a.relevance < "+f+" OR (a.relevance = "+f+" AND a.id > "+id+"))")
 		}
 	case modeRank:
-		order = "score ASC, a.id ASC"
-		if after != nil {
-			f, id := arg(after.f), arg(after.id)
-			where = append(where, "("+score+" > "+f+" OR ("+score+" = "+f+" AND a.id > "+id+"))")
-		}
+		order = "a.score ASC, a.id ASC"
 	}
-	query := `SELECT a.id, a.url, a.canonical_url, a.source, a.title, a.authors, a.published_at,
-		a.fetched_at, a.sort_at, a.language, a.relevance, a.on_topic, a.cluster_id, a.summary, ` + score + ` AS score
-		FROM articles a`
+	const cols = `a.id, a.url, a.canonical_url, a.source, a.title, a.authors, a.published_at,
+		a.fetched_at, a.sort_at, a.language, a.relevance, a.on_topic, a.cluster_id, a.summary`
+	base := `SELECT ` + cols + `, a.seq, ` + score + ` AS score FROM articles a`
 	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+		base += " WHERE " + strings.Join(where, " AND ")
+	}
+	with := ""
+	if tsq != "" && q.Entity != "" {
+		// Both filters select a few percent of the corpus each, and their
+		// intersection far less. The planner, which does not count the
+		// cost of reading each article's search vector, would walk the
+		// sort order testing both on every article; matching both sets
+		// first and then sorting the few rows left is much faster.
+		with = `WITH m AS MATERIALIZED (` + base + `) `
+		base = `SELECT * FROM m a`
+	}
+	if mode == modeRank {
+		// Rank the newest rankCandidates matches only (see rankCandidates):
+		// the scan stops there, and only they are ranked.
+		base += ` ORDER BY a.seq DESC LIMIT ` + arg(rankCandidates)
+	}
+	query := with + `SELECT ` + cols + `, a.score FROM (` + base + `) a`
+	if mode == modeRank && after != nil {
+		f, id := arg(after.f), arg(after.id)
+		query += " WHERE (a.score > " + f + " OR (a.score = " + f + " AND a.id > " + id + "))"
 	}
 	query += " ORDER BY " + order + " LIMIT " + arg(q.Limit+1)
 

@@ -14,6 +14,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -682,7 +683,35 @@ func scanAll(ctx context.Context, db queryer, query string, args []any, scan fun
 	return rows.Err()
 }
 
+// Search planning. A search over a word found in most articles matches
+// tens of thousands of rows; reading and sorting them all costs hundreds of
+// milliseconds, so List plans by how many rows the search text matches.
+const (
+	// sqliteDenseMatches is the match count from which a newest-first
+	// search walks the articles in sort order, in windows, and keeps
+	// those the search finds, instead of reading every match and sorting.
+	// Counting stops there, so the count itself stays cheap.
+	sqliteDenseMatches = 1000
+	// sqliteWindowMax bounds that walk: after this many articles (in sort
+	// order, past the other filters) without a full page of matches, the
+	// matches are too sparse among them and List reads every match
+	// instead. Either way the page is exact.
+	sqliteWindowMax = 20000
+)
+
+// sqlKey is the sort key of a listed row.
+type sqlKey struct {
+	seq    int64
+	sortAt int64
+	id     string
+	score  float64
+}
+
 // List returns one page of summaries; see Store.List.
+//
+// It runs in two steps: a query of sort keys (seq, time, id, score) finds
+// the page, then the rows of the page are read. Only the page's rows are
+// read in full.
 func (s *SQLite) List(ctx context.Context, q Query) (Page, error) {
 	q, mode, after, err := prepareList(q)
 	if err != nil {
@@ -691,8 +720,6 @@ func (s *SQLite) List(ctx context.Context, q Query) (Page, error) {
 	var (
 		where []string
 		args  []any
-		from  = "articles a"
-		score = "0"
 		match string
 	)
 	if q.Q != "" {
@@ -701,14 +728,8 @@ func (s *SQLite) List(ctx context.Context, q Query) (Page, error) {
 			return Page{}, err
 		}
 		match = fts5Query(terms)
-		from = "articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
-		where = append(where, "articles_fts MATCH ?")
-		args = append(args, match)
-		if mode == modeRank {
-			// Title matches weigh most, then the summary, then the body.
-			score = "bm25(articles_fts, 10.0, 1.0, 2.0)"
-		}
 	}
+	keyMatch := match // the search as publishedKeys runs it; "" if in where
 	add := func(cond string, v ...any) {
 		where = append(where, cond)
 		args = append(args, v...)
@@ -726,115 +747,296 @@ func (s *SQLite) List(ctx context.Context, q Query) (Page, error) {
 		add("a.language = ? COLLATE NOCASE", q.Language)
 	}
 	if q.OnTopic != nil {
-		add("a.on_topic = ?", *q.OnTopic)
+		if mode == modeRelevance {
+			// Half the corpus is on topic: walking the relevance index
+			// beats the on_topic index, which SQLite prefers without
+			// statistics ("+" keeps it from using an index for this).
+			add("+a.on_topic = ?", *q.OnTopic)
+		} else {
+			add("a.on_topic = ?", *q.OnTopic)
+		}
 	}
 	if q.MinRelevance > 0 {
 		add("a.relevance >= ?", q.MinRelevance)
 	}
-	if q.Entity != "" {
+	// One read transaction: the keys and the rows come from one snapshot.
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Page{}, fmt.Errorf("list: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	switch {
+	case q.Entity != "" && match != "" && mode == modePublished:
+		// Few articles name an entity, and of those the search keeps fewer:
+		// intersect the two as seqs, which the indexes hold, and read only
+		// the articles in both.
+		both, err := s.entityMatches(ctx, tx, q.Entity, match)
+		if err != nil {
+			if isFTSError(err) {
+				return Page{}, &QueryError{"q", fmt.Sprintf("cannot search for %q: %v", q.Q, err)}
+			}
+			return Page{}, fmt.Errorf("list: %w", err)
+		}
+		add("a.seq IN (SELECT value FROM json_each(?))", both)
+		keyMatch = ""
+	case q.Entity != "":
 		add("EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id AND e.name = ? COLLATE NOCASE)", q.Entity)
 	}
-	var order string
-	switch mode {
-	case modePublished:
-		order = "a.sort_at DESC, a.id DESC"
-		if after != nil {
-			add("(a.sort_at < ? OR (a.sort_at = ? AND a.id < ?))", after.t, after.t, after.id)
-		}
-	case modeRelevance:
-		order = "a.relevance DESC, a.id ASC"
+	var keys []sqlKey
+	switch {
+	case mode == modeRelevance:
 		if after != nil {
 			add("(a.relevance < ? OR (a.relevance = ? AND a.id > ?))", after.f, after.f, after.id)
 		}
-	case modeRank:
-		order = "score ASC, a.id ASC"
+		keys, err = s.keys(ctx, tx, `SELECT a.seq, a.sort_at, a.id, a.relevance FROM articles a`+whereSQL(where)+
+			` ORDER BY a.relevance DESC, a.id ASC LIMIT ?`, append(args, q.Limit+1))
+	case mode == modeRank:
+		// Rank the newest rankCandidates matches (see rankCandidates).
+		inner := `SELECT a.seq, a.sort_at, a.id, bm25(articles_fts, 10.0, 1.0, 2.0) AS score
+			FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid` +
+			whereSQL(append([]string{"articles_fts MATCH ?"}, where...)) +
+			` ORDER BY articles_fts.rowid DESC LIMIT ?`
+		args = append([]any{match}, args...)
+		args = append(args, rankCandidates)
+		outer := `SELECT seq, sort_at, id, score FROM (` + inner + `) c`
 		if after != nil {
-			add("("+score+" > ? OR ("+score+" = ? AND a.id > ?))", after.f, after.f, after.id)
+			outer += ` WHERE (c.score > ? OR (c.score = ? AND c.id > ?))`
+			args = append(args, after.f, after.f, after.id)
 		}
-	}
-	query := `SELECT a.seq, a.id, a.url, a.canonical_url, a.source, a.title, a.authors, a.published_at,
-		a.fetched_at, a.sort_at, a.language, a.relevance, a.on_topic, a.cluster_id, a.summary, ` + score + ` AS score
-		FROM ` + from
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY " + order + " LIMIT ?"
-	args = append(args, q.Limit+1)
-
-	type row struct {
-		seq    int64
-		sortAt int64
-		score  float64
-	}
-	var (
-		page = Page{Articles: []Summary{}}
-		rs   []row
-	)
-	err = scanAll(ctx, s.r, query, args, func(r *sql.Rows) error {
-		var (
-			sm        Summary
-			rw        row
-			authors   string
-			published sql.NullInt64
-			fetched   int64
-		)
-		if err := r.Scan(&rw.seq, &sm.ID, &sm.URL, &sm.CanonicalURL, &sm.Source, &sm.Title, &authors,
-			&published, &fetched, &rw.sortAt, &sm.Language, &sm.Relevance, &sm.OnTopic, &sm.ClusterID,
-			&sm.Summary, &rw.score); err != nil {
-			return err
+		keys, err = s.keys(ctx, tx, outer+` ORDER BY c.score ASC, c.id ASC LIMIT ?`, append(args, q.Limit+1))
+	default: // modePublished
+		if after != nil {
+			add("(a.sort_at < ? OR (a.sort_at = ? AND a.id < ?))", after.t, after.t, after.id)
 		}
-		if err := json.Unmarshal([]byte(authors), &sm.Authors); err != nil || sm.Authors == nil {
-			sm.Authors = []string{}
-		}
-		sm.PublishedAt, sm.FetchedAt = fromNullMicros(published), fromMicros(fetched)
-		page.Articles = append(page.Articles, sm)
-		rs = append(rs, rw)
-		return nil
-	})
+		keys, err = s.publishedKeys(ctx, tx, keyMatch, where, args, q.Limit+1)
+	}
 	if err != nil {
 		if isFTSError(err) {
 			return Page{}, &QueryError{"q", fmt.Sprintf("cannot search for %q: %v", q.Q, err)}
 		}
 		return Page{}, fmt.Errorf("list: %w", err)
 	}
-	if len(page.Articles) > q.Limit {
-		page.Articles, rs = page.Articles[:q.Limit], rs[:q.Limit]
-		last, lr := page.Articles[q.Limit-1], rs[q.Limit-1]
-		c := cursor{mode: mode, id: last.ID}
+	page := Page{Articles: []Summary{}}
+	if len(keys) > q.Limit {
+		keys = keys[:q.Limit]
+		last := keys[q.Limit-1]
+		c := cursor{mode: mode, id: last.id}
 		switch mode {
 		case modePublished:
-			c.t = lr.sortAt
-		case modeRelevance:
-			c.f = last.Relevance
-		case modeRank:
-			c.f = lr.score
+			c.t = last.sortAt
+		default:
+			c.f = last.score
 		}
 		page.NextCursor = c.encode()
 	}
-	if match != "" && len(rs) > 0 {
-		seqs := make([]int64, len(rs))
-		for i, r := range rs {
-			seqs[i] = r.seq
+	if len(keys) == 0 {
+		return page, nil
+	}
+	if page.Articles, err = s.summaries(ctx, tx, keys); err != nil {
+		return Page{}, err
+	}
+	if match != "" {
+		seqs := make([]int64, len(keys))
+		for i, k := range keys {
+			seqs[i] = k.seq
 		}
-		snips, err := s.snippets(ctx, match, seqs)
+		snips, err := s.snippets(ctx, tx, match, seqs)
 		if err != nil {
 			return Page{}, err
 		}
-		for i, r := range rs {
-			page.Articles[i].Snippet = snips[r.seq]
+		for i, k := range keys {
+			page.Articles[i].Snippet = snips[k.seq]
 		}
 	}
 	return page, nil
 }
 
+// entityMatches returns, as a JSON array, the seqs of the articles that
+// name entity and match the search. The search's matches are listed once,
+// as rowids (SQLite keeps them in a temporary index), and each article
+// naming the entity is looked up there.
+func (s *SQLite) entityMatches(ctx context.Context, tx *sql.Tx, entity, match string) (string, error) {
+	var named []int64
+	err := scanAll(ctx, tx, `SELECT x.seq FROM article_entities e JOIN articles x ON x.id = e.article_id
+		WHERE e.name = ? COLLATE NOCASE`, []any{entity}, func(r *sql.Rows) error {
+		var seq int64
+		err := r.Scan(&seq)
+		named = append(named, seq)
+		return err
+	})
+	if err != nil || len(named) == 0 {
+		return "[]", err
+	}
+	nb, err := json.Marshal(named)
+	if err != nil {
+		return "", err
+	}
+	var both string
+	err = tx.QueryRowContext(ctx, `SELECT coalesce(json_group_array(value), '[]') FROM json_each(?)
+		WHERE value IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)`, string(nb), match).Scan(&both)
+	return both, err
+}
+
+// whereSQL joins conditions into a WHERE clause ("" for none).
+func whereSQL(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// keys runs a query of sort keys (seq, sort_at, id, score).
+func (s *SQLite) keys(ctx context.Context, tx *sql.Tx, query string, args []any) ([]sqlKey, error) {
+	var out []sqlKey
+	err := scanAll(ctx, tx, query, args, func(r *sql.Rows) error {
+		var k sqlKey
+		if err := r.Scan(&k.seq, &k.sortAt, &k.id, &k.score); err != nil {
+			return err
+		}
+		out = append(out, k)
+		return nil
+	})
+	return out, err
+}
+
+// publishedKeys returns the first n keys, newest first, of the articles
+// matching where (and the search match, if any). A search matching many
+// articles walks them in sort order (windowKeys); one matching few reads
+// its matches and sorts them.
+func (s *SQLite) publishedKeys(ctx context.Context, tx *sql.Tx, match string,
+	where []string, args []any, n int) ([]sqlKey, error) {
+	const order = ` ORDER BY a.sort_at DESC, a.id DESC`
+	if match == "" {
+		return s.keys(ctx, tx, `SELECT a.seq, a.sort_at, a.id, 0 FROM articles a`+whereSQL(where)+order+` LIMIT ?`,
+			append(args, n))
+	}
+	var count int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM articles_fts
+		WHERE articles_fts MATCH ? LIMIT ?)`, match, sqliteDenseMatches).Scan(&count); err != nil {
+		return nil, err
+	}
+	if count >= sqliteDenseMatches {
+		out, ok, err := s.windowKeys(ctx, tx, match, where, args, n)
+		if err != nil || ok {
+			return out, err
+		}
+	}
+	return s.keys(ctx, tx, `SELECT a.seq, a.sort_at, a.id, 0 FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid`+
+		whereSQL(append([]string{"articles_fts MATCH ?"}, where...))+order+` LIMIT ?`,
+		append(append([]any{match}, args...), n))
+}
+
+// windowKeys walks the articles passing where newest first, in windows
+// that grow fourfold, and keeps those the search finds, until it has n.
+// The search of a window is bounded by the window's smallest and largest
+// seq, so it reads only the matches stored about when the window's
+// articles were (seq follows storage order, which mostly follows time);
+// the result is exact whatever the order. ok is false, with no keys, when
+// sqliteWindowMax articles held fewer than n matches.
+func (s *SQLite) windowKeys(ctx context.Context, tx *sql.Tx, match string, where []string, args []any, n int) ([]sqlKey, bool, error) {
+	var (
+		out    []sqlKey
+		last   *sqlKey
+		walked int
+	)
+	for w := max(4*n, 256); ; w *= 4 {
+		conds, cargs := slices.Clone(where), slices.Clone(args)
+		if last != nil {
+			conds = append(conds, "(a.sort_at < ? OR (a.sort_at = ? AND a.id < ?))")
+			cargs = append(cargs, last.sortAt, last.sortAt, last.id)
+		}
+		win, err := s.keys(ctx, tx, `SELECT a.seq, a.sort_at, a.id, 0 FROM articles a`+whereSQL(conds)+
+			` ORDER BY a.sort_at DESC, a.id DESC LIMIT ?`, append(cargs, w))
+		if err != nil || len(win) == 0 {
+			return out, err == nil, err
+		}
+		lo, hi := win[0].seq, win[0].seq
+		for _, k := range win {
+			lo, hi = min(lo, k.seq), max(hi, k.seq)
+		}
+		hits := map[int64]bool{}
+		err = scanAll(ctx, tx, `SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ? AND rowid <= ?`,
+			[]any{match, lo, hi}, func(r *sql.Rows) error {
+				var seq int64
+				err := r.Scan(&seq)
+				hits[seq] = true
+				return err
+			})
+		if err != nil {
+			return nil, false, err
+		}
+		for _, k := range win {
+			if hits[k.seq] {
+				out = append(out, k)
+				if len(out) == n {
+					return out, true, nil
+				}
+			}
+		}
+		if len(win) < w {
+			return out, true, nil // every article passing where was seen
+		}
+		if walked += len(win); walked >= sqliteWindowMax {
+			return nil, false, nil
+		}
+		last = &win[len(win)-1]
+	}
+}
+
+// summaries reads the rows of keys, in the order of keys.
+func (s *SQLite) summaries(ctx context.Context, tx *sql.Tx, keys []sqlKey) ([]Summary, error) {
+	seqs := make([]int64, len(keys))
+	pos := make(map[int64]int, len(keys))
+	for i, k := range keys {
+		seqs[i] = k.seq
+		pos[k.seq] = i
+	}
+	sb, err := json.Marshal(seqs)
+	if err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	out := make([]Summary, len(keys))
+	found := 0
+	err = scanAll(ctx, tx, `SELECT a.seq, a.id, a.url, a.canonical_url, a.source, a.title, a.authors, a.published_at,
+		a.fetched_at, a.language, a.relevance, a.on_topic, a.cluster_id, a.summary
+		FROM articles a WHERE a.seq IN (SELECT value FROM json_each(?))`, []any{string(sb)},
+		func(r *sql.Rows) error {
+			var (
+				sm        Summary
+				seq       int64
+				authors   string
+				published sql.NullInt64
+				fetched   int64
+			)
+			if err := r.Scan(&seq, &sm.ID, &sm.URL, &sm.CanonicalURL, &sm.Source, &sm.Title, &authors,
+				&published, &fetched, &sm.Language, &sm.Relevance, &sm.OnTopic, &sm.ClusterID, &sm.Summary); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(authors), &sm.Authors); err != nil || sm.Authors == nil {
+				sm.Authors = []string{}
+			}
+			sm.PublishedAt, sm.FetchedAt = fromNullMicros(published), fromMicros(fetched)
+			out[pos[seq]] = sm
+			found++
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	if found != len(keys) {
+		return nil, fmt.Errorf("list: %d of %d listed articles vanished", len(keys)-found, len(keys))
+	}
+	return out, nil
+}
+
 // snippets returns the highlighted snippet of each matching row, as HTML.
-func (s *SQLite) snippets(ctx context.Context, match string, seqs []int64) (map[int64]string, error) {
+func (s *SQLite) snippets(ctx context.Context, tx *sql.Tx, match string, seqs []int64) (map[int64]string, error) {
 	sb, err := json.Marshal(seqs)
 	if err != nil {
 		return nil, fmt.Errorf("snippets: %w", err)
 	}
 	out := make(map[int64]string, len(seqs))
-	err = scanAll(ctx, s.r, `SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 24) FROM articles_fts
+	err = scanAll(ctx, tx, `SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 24) FROM articles_fts
 		WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
 		[]any{markOpen, markClose, match, string(sb)},
 		func(r *sql.Rows) error {
