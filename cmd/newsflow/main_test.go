@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/segmentio/encoding/json"
-	"go.uber.org/zap"
-	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/internal/natstest"
 	"github.com/newsflow/newsflow/proto"
@@ -25,41 +23,8 @@ import (
 // and a free port, and stops it (checking it stops cleanly) at cleanup.
 func MustRunApp(t *testing.T, configure ...func(*Config)) (app *App, dataDir string) {
 	t.Helper()
-	cfg, err := loadConfig("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.HTTP.Addr = "127.0.0.1:0"
-	cfg.Pipeline.BatchWait = 50 * time.Millisecond
-	for _, f := range configure {
-		f(&cfg)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	dataDir = t.TempDir()
-	app = NewApp(cfg, dataDir, zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)), TargetAll)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-	select {
-	case <-app.Ready:
-	case err := <-done:
-		t.Fatalf("run: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("run not ready after 30s")
-	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("run: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("run did not stop within 30s")
-		}
-	})
+	app, _ = startApp(t, dataDir, nil, configure...)
 	return app, dataDir
 }
 
