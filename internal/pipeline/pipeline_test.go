@@ -23,7 +23,7 @@ import (
 
 var fastRetry = pipeline.Config{
 	Concurrency: 4, MaxDeliver: 3, AckWait: 5 * time.Second,
-	BackoffBase: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond,
+	BackoffBase: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
 	HandlerTimeout: 2 * time.Second, BatchSize: 50, BatchWait: 50 * time.Millisecond,
 }
 
@@ -161,9 +161,10 @@ func TestTransientFailureIsRetriedWithBackoff(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	// The second retry waits about twice as long as the first (±20% jitter).
-	if d1, d2 := times[1].Sub(times[0]), times[2].Sub(times[1]); d1 < 15*time.Millisecond || d2 < d1*5/4 {
-		t.Errorf("retry delays %s, %s; want >=15ms and growing", d1, d2)
+	// The first retry waits at least the base delay less its jitter (40ms);
+	// the second about twice as long (80–120ms), so it is longer.
+	if d1, d2 := times[1].Sub(times[0]), times[2].Sub(times[1]); d1 < 40*time.Millisecond || d2 <= d1 {
+		t.Errorf("retry delays %s, %s; want >=40ms and growing", d1, d2)
 	}
 	if dls := deadLetters(t, b, "fetch"); len(dls) != 0 {
 		t.Errorf("dead letters = %d; want 0", len(dls))
