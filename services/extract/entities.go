@@ -262,8 +262,8 @@ func (f *entityFinder) find(text string) []mention {
 	if hasLatinCap {
 		ms = f.mergeEnglish(text, ms)
 	}
-	// Full names of people by surname, so that a later "Korkmaz" or "Mr.
-	// Korkmaz" counts for "Hussein Korkmaz".
+	// Full names of people by surname, so that a later "Ardahan" or "Mr.
+	// Ardahan" counts for "Selim Ardahan".
 	full := map[string]string{}
 	for _, m := range ms {
 		if m.typ == TypePerson {

@@ -464,7 +464,7 @@ func (e *english) shape(ws []word, i, j int) []cand {
 			c.personTi = true
 		case roleTitles[w] || e.lex.demonyms[w]:
 		case (w == "of" || w == "for") && c.i > i:
-			// "Doctor of Sciences Hussein Korkmaz": the field is part of
+			// "Doctor of Sciences Selim Ardahan": the field is part of
 			// the title when a name follows it.
 			if c.i+3 <= c.j && !e.lex.given[ws[c.i+1].text] && e.lex.given[ws[c.i+2].text] {
 				c.i++
@@ -475,7 +475,7 @@ func (e *english) shape(ws []word, i, j int) []cand {
 		c.i++
 	}
 done:
-	// "Doctor of Sciences Hussein Korkmaz": a field named after "of",
+	// "Doctor of Sciences Selim Ardahan": a field named after "of",
 	// then a given name, belongs to the title.
 	if c.i == i && i > 0 && ws[i-1].text == "of" && c.j-c.i >= 3 && !e.lex.given[ws[c.i].text] && e.lex.given[ws[c.i+1].text] {
 		c.i++
