@@ -782,8 +782,7 @@ func (s *Postgres) getChildren(ctx context.Context, tx pgx.Tx, a *proto.Article)
 // read as tsquery syntax; the query travels as a bind parameter. OR binds
 // tighter than the implicit AND, as in fts5Query.
 func tsQuery(terms []searchTerm) string {
-	var groups [][]string
-	for _, t := range terms {
+	return joinTerms(terms, " | ", " & ", func(t searchTerm) string {
 		ws := make([]string, len(t.Words))
 		for i, w := range t.Words {
 			ws[i] = "'" + w + "'"
@@ -795,21 +794,8 @@ func tsQuery(terms []searchTerm) string {
 		if len(ws) > 1 {
 			s = "(" + s + ")"
 		}
-		if t.Or && len(groups) > 0 {
-			groups[len(groups)-1] = append(groups[len(groups)-1], s)
-		} else {
-			groups = append(groups, []string{s})
-		}
-	}
-	parts := make([]string, len(groups))
-	for i, g := range groups {
-		if len(g) == 1 {
-			parts[i] = g[0]
-		} else {
-			parts[i] = "(" + strings.Join(g, " | ") + ")"
-		}
-	}
-	return strings.Join(parts, " & ")
+		return s
+	})
 }
 
 // searchQuery turns search text into a tsquery (as text) that matches an

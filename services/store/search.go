@@ -90,13 +90,23 @@ func words(s string) []string {
 // double-quoted string, so no user text is ever read as FTS5 syntax. OR
 // binds tighter than the implicit AND: "a b OR c" is a AND (b OR c).
 func fts5Query(terms []searchTerm) string {
-	var groups [][]string
-	for _, t := range terms {
+	return joinTerms(terms, " OR ", " AND ", func(t searchTerm) string {
 		// Words contain no quotes (letters, digits and marks only).
 		s := `"` + strings.Join(t.Words, " ") + `"`
 		if t.Prefix {
 			s += "*"
 		}
+		return s
+	})
+}
+
+// joinTerms renders each term with render and joins them in a backend's
+// syntax: a term marked Or joins the group before it with or, and groups
+// join with and, so OR binds tighter than the implicit AND.
+func joinTerms(terms []searchTerm, or, and string, render func(searchTerm) string) string {
+	var groups [][]string
+	for _, t := range terms {
+		s := render(t)
 		if t.Or && len(groups) > 0 {
 			groups[len(groups)-1] = append(groups[len(groups)-1], s)
 		} else {
@@ -108,8 +118,8 @@ func fts5Query(terms []searchTerm) string {
 		if len(g) == 1 {
 			parts[i] = g[0]
 		} else {
-			parts[i] = "(" + strings.Join(g, " OR ") + ")"
+			parts[i] = "(" + strings.Join(g, or) + ")"
 		}
 	}
-	return strings.Join(parts, " AND ")
+	return strings.Join(parts, and)
 }
