@@ -9,6 +9,7 @@ package fetch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"sync"
@@ -109,7 +110,8 @@ func (f *Fetcher) Fetch(ctx context.Context, in *proto.Discovered) (*proto.Fetch
 	start := time.Now()
 	resp, err := f.get(ctx, request{url: in.URL, accept: "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"})
 	if err != nil {
-		return nil, wrap(in.URL, err)
+		// Permanent and RetryAfter marks are found through %w.
+		return nil, fmt.Errorf("fetch %s: %w", in.URL, err)
 	}
 	ct := resp.Header.Get("Content-Type")
 	kind, err := kindOf(ct)
@@ -144,25 +146,6 @@ func (f *Fetcher) Fetch(ctx context.Context, in *proto.Discovered) (*proto.Fetch
 		zap.String("charset", cs), zap.Duration("duration", time.Since(start)))
 	return out, nil
 }
-
-// wrap prefixes err with the stage's action, keeping its classification.
-func wrap(u string, err error) error {
-	if pipeline.IsPermanent(err) {
-		return pipeline.Permanentf("fetch %s: %w", u, err)
-	}
-	if d := pipeline.RetryDelay(err); d > 0 {
-		return pipeline.RetryAfter(&wrapped{"fetch " + u, err}, d)
-	}
-	return &wrapped{"fetch " + u, err}
-}
-
-type wrapped struct {
-	prefix string
-	err    error
-}
-
-func (w *wrapped) Error() string { return w.prefix + ": " + w.err.Error() }
-func (w *wrapped) Unwrap() error { return w.err }
 
 // utf8Type is the Content-Type of the page after conversion to UTF-8.
 func utf8Type(contentType, kind string) string {
