@@ -37,15 +37,15 @@ func Build() string {
 // step, replacing an older step of the same stage, so the string names
 // every algorithm the article went through.
 func Stamp(in, stage, algo string) string {
+	fields := strings.Fields(in)
+	if len(fields) >= 2 && fields[0] == "newsflow" {
+		fields = fields[2:] // the build that made the input
+	}
 	var steps []string
-	for i, f := range strings.Fields(in) {
-		if i < 2 && (f == "newsflow" || i == 1 && strings.HasPrefix(in, "newsflow ")) {
-			continue
+	for _, f := range fields {
+		if !strings.HasPrefix(f, stage+"/") {
+			steps = append(steps, f)
 		}
-		if strings.HasPrefix(f, stage+"/") {
-			continue
-		}
-		steps = append(steps, f)
 	}
 	steps = append(steps, stage+"/"+algo)
 	return "newsflow " + Build() + " " + strings.Join(steps, " ")
