@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/internal/bus"
+	"github.com/newsflow/newsflow/internal/telemetry"
 	"github.com/newsflow/newsflow/internal/version"
 	"github.com/newsflow/newsflow/proto"
 )
@@ -61,7 +62,7 @@ func registerStage(ctx context.Context, d Deps, stage, algo string) {
 		}
 	}
 	if err != nil && ctx.Err() == nil {
-		d.Log.Warn("stage version not registered", zap.String("stage", stage), zap.Error(err))
+		d.Log.Warn("stage version not registered", telemetry.Stage(stage), zap.Error(err))
 	}
 }
 
@@ -174,7 +175,7 @@ func (r *runner) record(ctx context.Context, kv *bus.KV, in proto.Message, tr tr
 		err = kv.Set(ctx, env.ArticleID, b)
 	}
 	if err != nil {
-		r.log.Warn("processed record not written", zap.String("article_id", env.ArticleID), zap.Error(err))
+		r.log.Warn("processed record not written", telemetry.ArticleID(env.ArticleID), zap.Error(err))
 	}
 }
 

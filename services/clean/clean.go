@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/internal/pipeline"
+	"github.com/newsflow/newsflow/internal/telemetry"
 	"github.com/newsflow/newsflow/proto"
 )
 
@@ -54,7 +55,7 @@ func New(cfg Config, log *zap.Logger) *Cleaner {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Cleaner{cfg: cfg.withDefaults(), log: log.With(zap.String("stage", "clean")), now: time.Now}
+	return &Cleaner{cfg: cfg.withDefaults(), log: log.With(telemetry.Stage("clean")), now: time.Now}
 }
 
 // Handle is the stage handler: it cleans in and returns the one article.
@@ -164,14 +165,14 @@ func (c *Cleaner) Clean(ctx context.Context, in *proto.Fetched) (*proto.Cleaned,
 		out.ArticleID = proto.ArticleID(meta.CanonicalURL)
 	}
 	c.log.Debug("page cleaned",
-		zap.String("article_id", out.ArticleID),
-		zap.String("url", in.URL),
+		telemetry.ArticleID(out.ArticleID),
+		telemetry.URL(in.URL),
 		zap.String("kind", kind),
 		zap.String("charset", p.charset),
 		zap.String("extractor", p.extractor),
 		zap.Int("blocks", len(p.blocks)),
 		zap.Int("chars", len(text)),
-		zap.Duration("duration", time.Since(start)),
+		telemetry.Duration(time.Since(start)),
 	)
 	return out, nil
 }

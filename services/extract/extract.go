@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/newsflow/newsflow/internal/telemetry"
 	"github.com/newsflow/newsflow/proto"
 )
 
@@ -137,7 +138,7 @@ func (e *Extractor) Extract(ctx context.Context, in *proto.Cleaned) (*proto.Extr
 	env.Schema = proto.SchemaExtracted
 	env.ProducedAt = e.now().UTC()
 	e.log.Debug("article extracted",
-		zap.String("article_id", in.ArticleID),
+		telemetry.ArticleID(in.ArticleID),
 		zap.String("language", a.Language),
 		zap.Float64("relevance", a.Relevance),
 		zap.Int("entities", len(a.Entities)))

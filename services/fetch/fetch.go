@@ -19,6 +19,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/newsflow/newsflow/internal/pipeline"
+	"github.com/newsflow/newsflow/internal/telemetry"
 	"github.com/newsflow/newsflow/internal/textenc"
 	"github.com/newsflow/newsflow/proto"
 )
@@ -78,7 +79,7 @@ func New(cfg Config, seen KV, log *zap.Logger) *Fetcher {
 func (f *Fetcher) Handle(ctx context.Context, in *proto.Discovered) ([]*proto.Fetched, error) {
 	out, err := f.Fetch(ctx, in)
 	if errors.Is(err, ErrDisallowed) || errors.Is(err, ErrNotArticle) {
-		f.log.Info("page skipped", zap.String("url", in.URL), zap.String("reason", err.Error()))
+		f.log.Info("page skipped", telemetry.URL(in.URL), zap.String("reason", err.Error()))
 		return nil, nil
 	}
 	if err != nil {
@@ -87,7 +88,7 @@ func (f *Fetcher) Handle(ctx context.Context, in *proto.Discovered) ([]*proto.Fe
 	if f.seen != nil {
 		for _, id := range []string{in.ArticleID, out.ArticleID} {
 			if err := f.seen.Set(ctx, id, []byte(out.FetchedAt.Format(time.RFC3339))); err != nil {
-				f.log.Warn("mark seen", zap.String("article_id", id), zap.Error(err))
+				f.log.Warn("mark seen", telemetry.ArticleID(id), zap.Error(err))
 			}
 		}
 	}
@@ -142,8 +143,8 @@ func (f *Fetcher) Fetch(ctx context.Context, in *proto.Discovered) (*proto.Fetch
 	if err := out.SetBody(body); err != nil {
 		return nil, err
 	}
-	f.log.Debug("page fetched", zap.String("url", in.URL), zap.Int("bytes", len(body)),
-		zap.String("charset", cs), zap.Duration("duration", time.Since(start)))
+	f.log.Debug("page fetched", telemetry.URL(in.URL), zap.Int("bytes", len(body)),
+		zap.String("charset", cs), telemetry.Duration(time.Since(start)))
 	return out, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
 
+	"github.com/newsflow/newsflow/internal/telemetry"
 	"github.com/newsflow/newsflow/internal/version"
 	"github.com/newsflow/newsflow/proto"
 )
@@ -74,7 +75,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			busyMu.Unlock()
 			st, rev, ok, err := p.claim(ctx, s)
 			if err != nil {
-				p.log.Warn("claim source", zap.String("source", s.Name), zap.Error(err))
+				p.log.Warn("claim source", telemetry.Source(s.Name), zap.Error(err))
 				continue
 			}
 			if !ok {
@@ -110,7 +111,7 @@ func (p *Poller) claim(ctx context.Context, s Source) (proto.SourceState, uint64
 	}
 	if found {
 		if err := json.Unmarshal(val, &st); err != nil {
-			p.log.Warn("source state unreadable, starting afresh", zap.String("source", s.Name), zap.Error(err))
+			p.log.Warn("source state unreadable, starting afresh", telemetry.Source(s.Name), zap.Error(err))
 			st = proto.SourceState{}
 		}
 	}
@@ -132,7 +133,7 @@ func (p *Poller) claim(ctx context.Context, s Source) (proto.SourceState, uint64
 
 // poll lists s, publishes the unseen articles, and records the outcome.
 func (p *Poller) poll(ctx context.Context, s Source, st proto.SourceState, rev uint64) {
-	log := p.log.With(zap.String("source", s.Name), zap.String("url", s.Location()))
+	log := p.log.With(telemetry.Source(s.Name), telemetry.URL(s.Location()))
 	pctx, cancel := context.WithTimeout(ctx, p.LeaseTTL)
 	defer cancel()
 	l, err := p.f.List(pctx, s, st.ETag, st.LastModified)

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/newsflow/newsflow/internal/telemetry"
 	"github.com/newsflow/newsflow/proto"
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
@@ -449,10 +450,10 @@ func (s *SQLite) upsertOne(ctx context.Context, st *upsertStmts, in *proto.Artic
 	if exists {
 		switch {
 		case exFetched > fetched:
-			s.log.Debug("older article ignored", zap.String("article_id", a.ID))
+			s.log.Debug("older article ignored", telemetry.ArticleID(a.ID))
 			return false, nil
 		case exFetched == fetched && ComparePipelineVersions(exPV, a.PipelineVersion) > 0:
-			s.log.Debug("older pipeline version ignored", zap.String("article_id", a.ID))
+			s.log.Debug("older pipeline version ignored", telemetry.ArticleID(a.ID))
 			return false, nil
 		case exHash == docHash:
 			return false, nil
