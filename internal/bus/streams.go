@@ -47,15 +47,6 @@ func IsReplaySubject(subject string) bool {
 	return strings.HasPrefix(subject, SubjectReplayPrefix)
 }
 
-// LiveSubject returns the live subject of a replay lane subject:
-// news.replay.fetched -> news.fetched. A live subject is returned as is.
-func LiveSubject(subject string) string {
-	if rest, ok := strings.CutPrefix(subject, SubjectReplayPrefix); ok {
-		return "news." + rest
-	}
-	return subject
-}
-
 // ReplayConsumer names the replay lane's durable consumer of stage.
 func ReplayConsumer(stage string) string { return stage + "-replay" }
 

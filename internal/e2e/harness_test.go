@@ -110,18 +110,6 @@ func (p *proc) kill(sig syscall.Signal) {
 	}
 }
 
-// alive reports whether the process is running.
-func (p *proc) alive() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	select {
-	case <-p.done:
-		return false
-	default:
-		return p.cmd != nil
-	}
-}
-
 // scrape reads one metric (summed over label sets) from /metrics.
 func scrape(addr, metric string) (float64, error) {
 	resp, err := http.Get("http://" + addr + "/metrics")

@@ -32,13 +32,10 @@ const (
 func Stage(s string) zap.Field           { return zap.String(KeyStage, s) }
 func Component(s string) zap.Field       { return zap.String(KeyComponent, s) }
 func Subject(s string) zap.Field         { return zap.String(KeySubject, s) }
-func Stream(s string) zap.Field          { return zap.String(KeyStream, s) }
-func Consumer(s string) zap.Field        { return zap.String(KeyConsumer, s) }
 func Seq(n uint64) zap.Field             { return zap.Uint64(KeySeq, n) }
 func Attempt(n uint64) zap.Field         { return zap.Uint64(KeyAttempt, n) }
 func ArticleID(s string) zap.Field       { return zap.String(KeyArticleID, s) }
 func URL(s string) zap.Field             { return zap.String(KeyURL, s) }
-func Schema(s string) zap.Field          { return zap.String(KeySchema, s) }
 func Source(s string) zap.Field          { return zap.String(KeySource, s) }
 func Duration(d time.Duration) zap.Field { return zap.Duration(KeyDuration, d) }
 

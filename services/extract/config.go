@@ -2,7 +2,6 @@ package extract
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"sort"
@@ -29,17 +28,6 @@ type Topic struct {
 // Config configures the extract stage.
 type Config struct {
 	Topic Topic `yaml:"topic"`
-}
-
-// RegisterFlags registers the flags of the scalar settings, prefixed
-// "topic.", with their defaults. Keywords and exemplars come from the
-// config file only.
-func (c *Config) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Topic.Name, "topic.name", c.Topic.Name, "name of the watched topic")
-	if c.Topic.Threshold == 0 {
-		c.Topic.Threshold = DefaultThreshold
-	}
-	fs.Float64Var(&c.Topic.Threshold, "topic.threshold", c.Topic.Threshold, "relevance in [0,1] from which an article is on topic")
 }
 
 // Validate reports every invalid setting, each named by its YAML key.
