@@ -127,6 +127,9 @@ func (a *App) Run(ctx context.Context) (err error) {
 	a.HTTPAddr = ln.Addr().String()
 	mux := http.NewServeMux()
 	a.health.Routes(mux, a.reg)
+	if a.cfg.HTTP.Pprof {
+		telemetry.ProfilingRoutes(mux)
+	}
 	if a.targets[TargetAPI] {
 		// The status endpoint and the page's pipeline view need NATS, which
 		// `newsflow serve` does not connect to.

@@ -56,6 +56,10 @@ type HTTPConfig struct {
 	// APIToken, if set, is required on /api/ requests as
 	// "Authorization: Bearer <token>". The API is read-only either way.
 	APIToken string `yaml:"api_token"`
+	// Pprof serves Go's runtime profiles under /debug/pprof/ (CPU, heap,
+	// goroutines) for diagnosing a slow or growing process. Off by default:
+	// enable it only on a private listener.
+	Pprof bool `yaml:"pprof"`
 }
 
 // defaultConfig holds the defaults of every field the file leaves out.

@@ -290,3 +290,22 @@ func TestWebPageAndStatusMounted(t *testing.T) {
 		}
 	}
 }
+
+func TestPprofOnlyWhenEnabled(t *testing.T) {
+	status := func(app *App) int {
+		resp, err := http.Get("http://" + app.HTTPAddr + "/debug/pprof/goroutine?debug=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	off, _ := MustRunApp(t)
+	if got := status(off); got != http.StatusNotFound {
+		t.Errorf("pprof off by default: GET /debug/pprof/goroutine = %d; want 404", got)
+	}
+	on, _ := MustRunApp(t, func(c *Config) { c.HTTP.Pprof = true })
+	if got := status(on); got != http.StatusOK {
+		t.Errorf("http.pprof on: GET /debug/pprof/goroutine = %d; want 200", got)
+	}
+}

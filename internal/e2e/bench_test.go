@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -39,6 +41,8 @@ pipeline:
   batch_wait: 100ms
 store:
   dsn: sqlite:%s
+http:
+  pprof: true
 log:
   level: warn
   format: json
@@ -252,11 +256,13 @@ func benchMode(b *testing.B, mode, slowest string, c *corpus, n, trickle, rate i
 	// Bulk phase: n pages out at once; time from release to all stored.
 	cpu0 := cpu()
 	t0 := time.Now()
+	profiled := profileCPU(b, mode, procs[0])
 	sites.release(n)
 	waitFor(b, 30*time.Minute, func() bool { return count() >= n })
 	r := modeResult{elapsed: time.Since(t0)}
 	r.throughput = float64(n) / r.elapsed.Seconds()
 	r.cpuPerArticle = (cpu() - cpu0) / float64(n)
+	<-profiled
 	// Freshness phase: pages out one by one at rate/s.
 	for i := n; i < n+trickle; i++ {
 		sites.release(i + 1)
@@ -280,6 +286,38 @@ func benchMode(b *testing.B, mode, slowest string, c *corpus, n, trickle, rate i
 		r.peakRSS += peakRSS(natsProc)
 	}
 	return r
+}
+
+// profileCPU takes a CPU profile of p over the first seconds of the bulk
+// phase when E2E_CPUPROFILE names a file prefix (the file is
+// PREFIX-MODE.pprof; view it with go tool pprof). The returned channel is
+// closed when the profile is written, at once when none is asked for.
+func profileCPU(b *testing.B, mode string, p *proc) <-chan struct{} {
+	done := make(chan struct{})
+	prefix := os.Getenv("E2E_CPUPROFILE")
+	if prefix == "" {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		resp, err := http.Get("http://" + p.metrics + "/debug/pprof/profile?seconds=10")
+		if err != nil {
+			b.Errorf("cpu profile: %v", err)
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(prefix + "-" + mode + ".pprof")
+		if err != nil {
+			b.Errorf("cpu profile: %v", err)
+			return
+		}
+		defer f.Close()
+		if _, err := io.Copy(f, resp.Body); err != nil {
+			b.Errorf("cpu profile: %v", err)
+		}
+	}()
+	return done
 }
 
 // peakRSS reads a process's peak resident set (VmHWM) in bytes.

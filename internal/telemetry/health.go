@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"net/http"
+	"net/http/pprof"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -79,4 +80,15 @@ func (h *Health) Routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
+}
+
+// ProfilingRoutes registers Go's runtime profiles under /debug/pprof/ on
+// mux. They expose stacks and memory contents, so they are off unless the
+// operator asks for them, and the listener should then be private.
+func ProfilingRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 }
