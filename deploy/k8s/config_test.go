@@ -51,6 +51,7 @@ type binaryConfig struct {
 	HTTP struct {
 		Addr     string `yaml:"addr"`
 		APIToken string `yaml:"api_token"`
+		Pprof    bool   `yaml:"pprof"`
 	} `yaml:"http"`
 	Log telemetry.LogConfig `yaml:"log"`
 }
