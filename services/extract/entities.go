@@ -329,6 +329,9 @@ func (f *entityFinder) mergeEnglish(text string, ms []mention) []mention {
 			continue
 		}
 		name := text[s:e]
+		if c.typ == TypePlace && c.j-c.i == 1 && (f.en.lowerPlace(name) || shouted(ws[c.i:c.j]) && f.en.lex.places[titleWord(name)]) {
+			name = titleWord(name) // "malaysia", "TEHRAN" name Malaysia, Tehran
+		}
 		for _, x := range inside {
 			drop[x] = true
 			// "Vladimir V. Putin": a person's alias at the end names it.

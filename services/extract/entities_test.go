@@ -158,6 +158,77 @@ func TestEntities(t *testing.T) {
 			not:  []string{"Baltimore,MD", "Hall...all"},
 		},
 		{
+			name: "given names from the open lists, surnames and possessives",
+			text: "Phillip called. Arafat 's death changed things. Later Vernon met Tanaka in Osaka.",
+			has: []proto.Entity{
+				{Name: "Phillip", Type: TypePerson, Count: 1},
+				{Name: "Arafat", Type: TypePerson, Count: 1},
+				{Name: "Vernon", Type: TypePerson, Count: 1},
+				{Name: "Tanaka", Type: TypePerson, Count: 1},
+				{Name: "Osaka", Type: TypePlace, Count: 1},
+			},
+		},
+		{
+			name: "a period glued to the last word is not part of the name",
+			text: "Some 22 persons died in Mosul, Baiji, and Tuz.",
+			has:  []proto.Entity{{Name: "Tuz", Type: TypePlace, Count: 1}},
+			not:  []string{"Tuz."},
+		},
+		{
+			name: "place before a title, role nouns, lists",
+			text: "Moscow Mayor Sergei Sobyanin opened it. The singer Zoltrax sang. Rumsfeld, Wolfowitz and Feith staffed it, Rumsfeld said.",
+			has: []proto.Entity{
+				{Name: "Moscow", Type: TypePlace, Count: 1},
+				{Name: "Sergei Sobyanin", Type: TypePerson, Count: 1},
+				{Name: "Zoltrax", Type: TypePerson, Count: 1},
+				{Name: "Rumsfeld", Type: TypePerson, Count: 2},
+				{Name: "Wolfowitz", Type: TypePerson, Count: 1},
+				{Name: "Feith", Type: TypePerson, Count: 1},
+			},
+			not: []string{"Moscow Mayor Sergei Sobyanin"},
+		},
+		{
+			name: "institutions joined by and, acronyms in brackets",
+			text: "The Department of Housing and Urban Development and the Qarvel Housing Action Center (QHAC) met.",
+			has: []proto.Entity{
+				{Name: "Department of Housing and Urban Development", Type: TypeOrg, Count: 1},
+				{Name: "Qarvel Housing Action Center", Type: TypeOrg, Count: 1},
+				{Name: "QHAC", Type: TypeOrg, Count: 1},
+			},
+		},
+		{
+			name: "unknown capitalised phrases and planets are not names",
+			text: "We ordered the Combo Meal. Venus and Saturn are bright. The games are on Sundays.",
+			not:  []string{"Combo Meal", "Venus", "Saturn", "Sundays"},
+		},
+		{
+			name: "datelines and places in lower case",
+			text: "TEHRAN (AFP) - A foreigner living in malaysia wrote from turkey.",
+			has: []proto.Entity{
+				{Name: "Tehran", Type: TypePlace, Count: 1},
+				{Name: "Malaysia", Type: TypePlace, Count: 1},
+			},
+			not: []string{"TEHRAN", "turkey", "Turkey"},
+		},
+		{
+			name: "saints' places, numerals, credentials",
+			text: "We moved to St. Thomas and then St. Louis under Part VII with Harry Preuss, MD, a professor.",
+			has: []proto.Entity{
+				{Name: "St. Thomas", Type: TypePlace, Count: 1},
+				{Name: "St. Louis", Type: TypePlace, Count: 1},
+				{Name: "Harry Preuss", Type: TypePerson, Count: 1},
+			},
+			not: []string{"Thomas", "Louis", "VII", "MD"},
+		},
+		{
+			name: "a name before a hyphen",
+			text: "The Moscow-based firm blamed Hezbollah-linked groups.",
+			has: []proto.Entity{
+				{Name: "Moscow", Type: TypePlace, Count: 1},
+				{Name: "Hezbollah", Type: TypeOrg, Count: 1},
+			},
+		},
+		{
 			name: "no false us",
 			text: "Tell us what you think. Bus routes change.",
 			not:  []string{"United States"},

@@ -14,12 +14,15 @@ import (
 // The English pass: prose's tokenizer and part-of-speech tagger mark the
 // proper nouns of each sentence; rules group them into names, strip titles
 // and nationality words, and type each name from gazetteers (places,
-// organisations, given names), name-internal keywords (“Ministry”, “River”),
-// titles and speech verbs, then from the other mentions of the same
-// document. A capitalised ordinary English word (data/common_words.txt) is
-// not a name without such evidence; a lone proper noun nothing types is
-// typed by its shape or left out. prose's own entity model is not used: it is slow (about 40 ms
-// per 1,000 words) and misses most organisations.
+// organisations, given names, surnames: curated lists plus larger ones
+// derived from open data sets, see data/README.md), name-internal keywords
+// (“Ministry”, “River”), titles, role nouns and speech verbs, then from the
+// other mentions of the same document and the names listed beside it. A
+// capitalised ordinary English word (data/common_words.txt) is not a name
+// without such evidence, and neither is a capitalised phrase nothing
+// types; a lone proper noun nothing types is typed by its shape or its
+// verb, or left out. prose's own entity model is not used: it is slow
+// (about 40 ms per 1,000 words) and misses most organisations.
 
 var (
 	//go:embed data/places.txt
@@ -32,6 +35,14 @@ var (
 	demonymsTXT string
 	//go:embed data/common_words.txt
 	commonWordsTXT string
+	//go:embed data/places_open.txt
+	placesOpenTXT string
+	//go:embed data/orgs_open.txt
+	orgsOpenTXT string
+	//go:embed data/given_names_open.txt
+	givenNamesOpenTXT string
+	//go:embed data/surnames_open.txt
+	surnamesOpenTXT string
 )
 
 // maxSentenceTokens bounds a sentence handed to the tagger; longer runs
@@ -42,6 +53,7 @@ const maxSentenceTokens = 150
 type lexicon struct {
 	places, orgs map[string]bool // full names as written
 	given        map[string]bool // given names
+	surnames     map[string]bool // family names
 	demonyms     map[string]bool // "Russian", "Americans"
 	common       map[string]bool // ordinary English words, lower case
 }
@@ -73,13 +85,30 @@ func fieldSet(s string) map[string]bool {
 }
 
 func newLexicon() *lexicon {
-	return &lexicon{
+	l := &lexicon{
 		places:   lineSet(placesTXT),
 		orgs:     lineSet(orgsTXT),
 		given:    fieldSet(givenNamesTXT),
+		surnames: fieldSet(surnamesOpenTXT),
 		demonyms: fieldSet(demonymsTXT),
 		common:   lineSet(commonWordsTXT),
 	}
+	// The larger lists from open data sets add to the curated ones; a
+	// curated entry keeps its type.
+	for n := range lineSet(placesOpenTXT) {
+		if !l.orgs[n] {
+			l.places[n] = true
+		}
+	}
+	for n := range lineSet(orgsOpenTXT) {
+		if !l.places[n] {
+			l.orgs[n] = true
+		}
+	}
+	for n := range fieldSet(givenNamesOpenTXT) {
+		l.given[n] = true
+	}
+	return l
 }
 
 // isCommon reports whether the capitalised word w is an ordinary English
@@ -125,6 +154,8 @@ type word struct {
 	start, end int
 	first      bool // first word of its sentence
 	common     bool // an ordinary English word, capitalised
+	known      bool // a name of the gazetteers (given name, surname, place, organisation)
+	poss       bool // followed by a possessive "'s"
 }
 
 // cand is a candidate name: words[i:j] of the document.
@@ -155,7 +186,8 @@ var notNames = wordSet(`I I'm I've I'd I'll Monday Tuesday Wednesday Thursday Fr
 	Until Because Though Yet Still Just Only All Any Some Each Every Both Either Neither Many Much More Most Other Such Nor Not
 	Today Tomorrow Yesterday Tonight Now Later Earlier Last Next First Second Third Old Great Big Little Good Best Bad
 	Chapter Section Part Page Figure Table Note Notes Update Breaking Photo Video Read Click Home Log Sign Subscribe Share
-	EST GMT UTC PST CST EDT PDT BST CET Q&A FAQ CEO CFO COO CTO MP MPs PhD Esq`)
+	EST GMT UTC PST CST EDT PDT BST CET Q&A FAQ CEO CFO COO CTO MP MPs PhD Esq Mondays Tuesdays Wednesdays Thursdays
+	Fridays Saturdays Sundays Venus Saturn Jupiter Neptune Uranus Pluto Earth`)
 
 // Connectors that join the words of one name when a name word follows.
 var nameParticles = wordSet(`de da di do del della der den van von la le du dos das al el bin ibn bint ben y zu af`)
@@ -182,7 +214,7 @@ var placeSuffixes = wordSet(`River Rivers Island Islands Isles Mountains Mountai
 
 // First words that make a name a place ("Mount Everest", "Lake Baikal").
 var placePrefixes = wordSet(`Mount Mt Mt. Lake Cape Port Fort Isle Gulf Bay Saint St. San Santa Sao São New North South East West
-	Upper Lower Greater Central`)
+	Upper Lower Greater Central Northern Southern Eastern Western Northeast Northwest Southeast Southwest`)
 
 // Words of a name that make it an organisation wherever they stand.
 var orgWords = wordSet(`Inc Inc. Corp Corp. Corporation Ltd Ltd. LLC PLC plc Co. Company Companies Group Holdings Bank Ministry
@@ -196,7 +228,9 @@ var orgWords = wordSet(`Inc Inc. Corp Corp. Corporation Ltd Ltd. LLC PLC plc Co.
 	Secretariat Cabinet Government Coalition Movement Front League Conference Council Festival Orchestra Band Choir
 	Hotel Restaurant Cafe Café Bar Pub Store Stores Shop Market Mall Airlines Railways Railway Energy Oil Gas Petroleum
 	Steel Mining Motors Automotive Electric Electronics Semiconductor Pharma Bio Biotech Insurance Securities Investments
-	Holding AG GmbH SA NV AB ASA SpA Ltda KK Brothers Bros Inc.`)
+	Holding AG GmbH SA NV AB ASA SpA Ltda KK Brothers Bros Inc. Marines Marine Airline Ministries Institutes Universities
+	Pictures Films Productions Publishing Publishers Books Rovers Athletic Wanderers Hotspur Watch Mission Initiative
+	Caucus Brigades Squadron Fleet Cooperative Consortium Institution Conservatory Seminary Polytechnic Observatory`)
 
 // isNameWord reports whether w can be part of a name: capitalised (or a
 // digit-free acronym like "U.S."), tagged as a noun or adjective-like word
@@ -220,8 +254,9 @@ func isNameWord(w word) bool {
 	}
 	if w.first {
 		// A capitalised word opening a sentence, not tagged a proper
-		// noun, is an ordinary word ("Officials", "Later").
-		return false
+		// noun, is an ordinary word ("Officials", "Later"), unless the
+		// gazetteers know it or it takes a possessive ("Arafat 's").
+		return !w.common && (w.known || w.poss)
 	}
 	return w.tag == "NN" || w.tag == "NNS" || w.tag == "JJ" || w.tag == "CD" || w.tag == "VBN" || w.tag == "VBG" || w.tag == "FW" || w.tag == "VB" || w.tag == "VBZ" || w.tag == "VBP" || w.tag == "VBD"
 }
@@ -255,7 +290,29 @@ func (e *english) words(text string) []word {
 			seg = seg[len(part):]
 			e.tag.TagTokens(part)
 			for k, t := range part {
-				out = append(out, word{text: t.Text, tag: t.Tag, start: t.Start, end: t.End(), first: k == 0 || isOpener(out, k), common: e.lex.isCommon(t.Text)})
+				w := word{text: t.Text, tag: t.Tag, start: t.Start, end: t.End(), first: k == 0 || isOpener(out, k)}
+				if sentenceFinalPeriod(w.text) {
+					// "Tuz." closing a line: the tokenizer left the
+					// sentence's period on the word.
+					w.text = w.text[:len(w.text)-1]
+					w.end--
+				}
+				if h := strings.IndexByte(w.text, '-'); h > 1 && h+1 < len(w.text) && 'a' <= w.text[h+1] && w.text[h+1] <= 'z' &&
+					(e.lex.places[w.text[:h]] || e.lex.orgs[w.text[:h]]) {
+					// "Hezbollah-provoked", "Moscow-based": the name
+					// before the hyphen is a word of its own.
+					out = append(out, word{text: w.text[:h], tag: "NNP", start: w.start, end: w.start + h, first: w.first})
+					w = word{text: w.text[h:], tag: "JJ", start: w.start + h, end: w.end}
+				}
+				w.common = e.lex.isCommon(w.text)
+				if k+1 < len(part) {
+					nt := part[k+1].Text
+					w.poss = nt == "'s" || nt == "’s"
+				}
+				if w.first && !w.common {
+					w.known = !e.lex.common[strings.ToLower(w.text)] && (e.lex.given[w.text] || e.lex.surnames[w.text] || e.lex.places[w.text] || e.lex.orgs[w.text])
+				}
+				out = append(out, w)
 			}
 		}
 		sentStart = n
@@ -279,6 +336,24 @@ func (e *english) words(text string) []word {
 	flush(len(toks))
 	return out
 }
+
+// sentenceFinalPeriod reports whether w is a word with a sentence's
+// period glued to it: a capitalised word of three or more letters ending
+// in its only period that is no abbreviation ("Tuz.", not "Corp." or
+// "U.S.").
+func sentenceFinalPeriod(w string) bool {
+	if len(w) < 4 || w[len(w)-1] != '.' || strings.Count(w, ".") != 1 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r) && !abbrevWords[w[:len(w)-1]]
+}
+
+// abbrevWords are abbreviations written with a closing period.
+var abbrevWords = wordSet(`Corp Inc Ltd Bros Dept Univ Assn Intl Mfg Gen Gov Sen Rep Ave Blvd Capt Col Sgt Lieut Prof Hon Rev
+	Mrs Messrs Mme Mlle Jan Feb Mar Apr Aug Sep Sept Oct Nov Dec Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun Calif Mass Penn
+	Wash Ariz Colo Conn Fla Ill Ind Kan Mich Minn Miss Neb Nev Okla Ore Tenn Tex Wis Wyo Adm Cmdr Supt Esq Govt Dist Est Fig
+	Vol Nos Etc Approx`)
 
 // maxFieldBytes is the longest run of non-space bytes the English pass
 // looks at; longer runs (URLs, garbage, punctuation walls) cannot be names
@@ -370,7 +445,14 @@ func (e *english) find(text string) ([]word, []cand) {
 	ws := e.words(text)
 	var cs []cand
 	for i := 0; i < len(ws); {
-		if !isNameWord(ws[i]) {
+		// "St. Thomas": the abbreviation opens the name of a place.
+		saint := (ws[i].text == "St." || ws[i].text == "St") && i+1 < len(ws) && isNameWord(ws[i+1]) && !ws[i+1].first && gapOK(text, ws[i], ws[i+1])
+		if !saint && !isNameWord(ws[i]) {
+			// "living in malaysia": a known place written in lower case
+			// after a word that introduces places.
+			if i > 0 && placeContext(ws, i) && e.lowerPlace(ws[i].text) {
+				cs = append(cs, cand{i: i, j: i + 1})
+			}
 			i++
 			continue
 		}
@@ -405,6 +487,13 @@ func (e *english) find(text string) ([]word, []cand) {
 					j += 3
 					continue
 				}
+				// "Department of Housing and Urban Development": a field
+				// named after an institution's "of" goes on past "and",
+				// unless what follows is a name of its own.
+				if lw == "and" && e.institutionOf(ws[i:j]) && !e.lex.given[ws[j+1].text] && e.known(ws[j+1].text) == "" {
+					j += 2
+					continue
+				}
 			}
 			break
 		}
@@ -437,6 +526,22 @@ func gapOK(text string, a, b word) bool {
 	return strings.TrimSpace(g) == "" && !strings.ContainsRune(g, '\n')
 }
 
+// institutionOf reports whether ws is an institution's name followed by
+// "of" and a field: "Ministry of Foreign Affairs", "School of Industrial".
+func (e *english) institutionOf(ws []word) bool {
+	for k := 0; k+1 < len(ws); k++ {
+		if ws[k+1].text == "of" && institutions[ws[k].text] {
+			return true
+		}
+	}
+	return false
+}
+
+// institutions are heads whose "of" names a field, which may be joined by
+// "and" ("Department of Housing and Urban Development").
+var institutions = wordSet(`Ministry Department Secretary School Faculty College Institute Bureau Office Academy Museum
+	Commission Committee Council Board Agency Administration Center Centre Laboratory Division Minister`)
+
 // ofHead reports whether ws (a name so far) ends with a word after which
 // "of" continues the name.
 func (e *english) ofHead(ws []word) bool {
@@ -447,6 +552,21 @@ func (e *english) ofHead(ws []word) bool {
 // shape strips titles and nationality words from ws[i:j] and returns the
 // candidate names left (none, or one).
 func (e *english) shape(ws []word, i, j int) []cand {
+	// "Moscow Mayor Sergei Sobyanin": a place before a title names
+	// itself.
+	var pre []cand
+	if e.keywordType(ws[i:j]) == "" {
+		for k := i + 1; k+1 < j && k-i <= 3; k++ {
+			w := strings.TrimSuffix(ws[k].text, ".")
+			if personTitles[w] || roleTitles[w] && !e.lex.demonyms[w] {
+				if e.lex.places[joinWords(ws[i:k])] {
+					pre = append(pre, cand{i: i, j: k})
+					i = k
+				}
+				break
+			}
+		}
+	}
 	c := cand{i: i, j: j}
 	// Leading titles and nationality words: "Russian President Vladimir
 	// Putin", "Mr. Smith", "Secretary of State John Kerry".
@@ -482,19 +602,34 @@ done:
 		c.personTi = true
 	}
 	if c.i >= c.j {
-		return nil
+		return pre
 	}
 	// Trailing "of"/"for" left by a cut.
 	for c.j > c.i && (ws[c.j-1].text == "of" || ws[c.j-1].text == "for" || ws[c.j-1].text == "&" || nameParticles[ws[c.j-1].text]) {
 		c.j--
 	}
 	if c.i >= c.j {
-		return nil
+		return pre
 	}
 	if c.j-c.i == 1 && e.lex.demonyms[ws[c.i].text] {
-		return nil
+		return pre
 	}
-	return []cand{c}
+	return append(pre, c)
+}
+
+// joinWords is the words' text joined by spaces.
+func joinWords(ws []word) string {
+	if len(ws) == 1 {
+		return ws[0].text
+	}
+	var b strings.Builder
+	for k, w := range ws {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w.text)
+	}
+	return b.String()
 }
 
 // known types a name found in the gazetteers, or "".
@@ -541,7 +676,7 @@ func (e *english) keywordType(ws []word) string {
 		return TypeOrg
 	case len(ws) > 1 && orgWords[first] && first != "Daily" && first != "News" && !commonRun(ws[1:]):
 		return TypeOrg
-	case len(ws) > 1 && (first == "Mount" || first == "Mt" || first == "Mt." || first == "Lake" || first == "Fort" || first == "Port"):
+	case len(ws) > 1 && (first == "Mount" || first == "Mt" || first == "Mt." || first == "Lake" || first == "Fort" || first == "Port" || first == "St." || first == "St"):
 		return TypePlace
 	}
 	return ""
@@ -557,6 +692,8 @@ func (e *english) strongType(text string, ws []word, c *cand) string {
 		return TypeOrg
 	case e.lex.places[name]:
 		return TypePlace
+	case n == 1 && len(name) > 3 && shouted(ws[c.i:c.j]) && e.lex.places[titleWord(name)]:
+		return TypePlace // "TEHRAN (AFP) -": a dateline
 	}
 	if kt := e.keywordType(ws[c.i:c.j]); kt != "" {
 		return kt
@@ -567,7 +704,7 @@ func (e *english) strongType(text string, ws []word, c *cand) string {
 		return TypePerson
 	case n >= 2 && n <= 4 && e.lex.given[ws[c.i].text]:
 		return TypePerson
-	case n == 1 && isAcronym(name) && !ws[c.i].common && !notEntityAcronyms[strings.ReplaceAll(name, ".", "")]:
+	case n == 1 && isAcronym(name) && !ws[c.i].common && !notEntityAcronyms[strings.ReplaceAll(name, ".", "")] && strings.Trim(name, "IVX") != "":
 		return TypeOrg
 	}
 	return ""
@@ -595,8 +732,19 @@ func (e *english) trim(text string, ws []word, c *cand) string {
 		i++
 	}
 	if i > c.i && !commonRun(ws[i:j]) {
+		first := c.i
 		c.i = i
 		if t := e.strongType(text, ws, c); t != "" {
+			// "South Vietnam", "Greater Noida": a direction before a
+			// place is part of its name.
+			if t == TypePlace && i == first+1 && placePrefixes[ws[first].text] {
+				c.i = first
+			}
+			// "Random House": a generic head names nothing without the
+			// words before it.
+			if t == TypeOrg && i == j-1 && (orgWords[ws[i].text] || ofHeads[ws[i].text]) {
+				c.i = first
+			}
 			return t
 		}
 	}
@@ -656,6 +804,26 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			}
 		}
 	}
+	// "Fair Housing Action Center (GNOFHAC)": an acronym in brackets
+	// after a name is that name's, here and elsewhere in the document.
+	for k := 1; k < len(cs); k++ {
+		c, p := &cs[k], &cs[k-1]
+		if c.j-c.i == 1 && isAcronym(ws[c.i].text) && c.i >= 2 && ws[c.i-1].text == "(" && p.j == c.i-1 && p.typ != "" && p.typ != TypePerson &&
+			c.j < len(ws) && ws[c.j].text == ")" && ws[c.i].text[0] == ws[p.i].text[0] {
+			c.typ, c.strong, c.dropped = p.typ, true, false
+			byText[ws[c.i].text] = p.typ
+		}
+	}
+	// A lone word that is the surname of a person named in full in the
+	// document is that person, whatever a gazetteer says ("Selim
+	// Ardahan ... Ardahan said").
+	for k := range cs {
+		c := &cs[k]
+		if c.j-c.i == 1 && c.typ == TypePlace && surname[ws[c.i].text] && !placeContext(ws, c.i) {
+			c.typ = TypePerson
+			byText[ws[c.i].text] = TypePerson
+		}
+	}
 	// Context votes per name over the whole document: "in Fallujah" once
 	// makes every "Fallujah" a place.
 	votes := map[string]*[3]int{} // person, place, org
@@ -696,7 +864,9 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			c.typ = TypePerson
 		case n == 1 && c.personTi:
 			c.typ = TypePerson
-		case n == 1 && e.lex.given[name]:
+		case n == 1 && !common && c.i > 0 && (ws[c.i-1].text == "in" || ws[c.i-1].text == "near") && v[1] > v[0]:
+			c.typ = TypePlace // "in Lawrence": a place, though a given name
+		case n == 1 && (e.lex.given[name] || e.lex.surnames[name]):
 			c.typ = TypePerson
 		case common:
 			c.typ = "" // ordinary words, capitalised
@@ -706,8 +876,14 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			c.typ = TypePlace
 		case n == 2 && placePrefixes[ws[c.i].text] && e.lex.places[ws[c.i+1].text]:
 			c.typ = TypePlace
+		case n >= 2 && n <= 3 && allCapitalised(ws[c.i:c.j]) && (e.lex.surnames[ws[c.j-1].text] || e.lex.given[ws[c.j-1].text] || particleName(ws[c.j-1].text)):
+			c.typ = TypePerson // "Kwame Okonjo Mensah": ends in a known surname
+		case n >= 2 && n <= 3 && allCapitalised(ws[c.i:c.j]) && e.unknownProper(ws[c.i:c.j]):
+			c.typ = TypePerson // "Takehiro Tomiyasu": proper nouns and no ordinary word
 		case n >= 2 && n <= 3 && allCapitalised(ws[c.i:c.j]):
-			c.typ = TypePerson
+			c.typ = "" // "Combo Meal": nothing says what it names
+		case n == 1 && ws[c.i].poss:
+			c.typ = TypePerson // "Arafat 's death"
 		case n == 1 && ws[c.i].first:
 			c.typ = "" // an unknown word opening a sentence: likely not a name
 		case n == 1 && (ws[c.i].tag == "NNP" || ws[c.i].tag == "NNPS"):
@@ -719,12 +895,54 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 		}
 	}
 	sort.SliceStable(cs, func(a, b int) bool { return cs[a].i < cs[b].i })
+	e.coordinate(ws, cs)
 	return cs
+}
+
+// coordinate types the untyped names of a list by their typed neighbours:
+// "Rumsfeld, Wolfowitz and Feith" after "Rumsfeld" is known a person.
+func (e *english) coordinate(ws []word, cs []cand) {
+	joined := func(a, b *cand) bool {
+		switch b.i - a.j {
+		case 1:
+			sep := ws[a.j].text
+			return sep == "," || sep == "and" || sep == "or" || sep == "&"
+		case 2: // "Baiji, and Tuz"
+			return ws[a.j].text == "," && (ws[a.j+1].text == "and" || ws[a.j+1].text == "or")
+		}
+		return false
+	}
+	for pass := 0; pass < 2; pass++ {
+		for k := range cs {
+			c := &cs[k]
+			if c.typ != "" || c.dropped || commonRun(ws[c.i:c.j]) || c.j-c.i == 1 && (ws[c.i].first || isAcronym(ws[c.i].text)) {
+				continue
+			}
+			if k > 0 && cs[k-1].typ != "" && joined(&cs[k-1], c) {
+				c.typ = cs[k-1].typ
+			} else if k+1 < len(cs) && cs[k+1].typ != "" && joined(c, &cs[k+1]) {
+				c.typ = cs[k+1].typ
+			}
+		}
+	}
+}
+
+// unknownProper reports whether every word of ws is tagged a proper noun
+// and is neither an ordinary English word nor an acronym.
+func (e *english) unknownProper(ws []word) bool {
+	for _, w := range ws {
+		if w.tag != "NNP" || isAcronym(w.text) || e.lex.common[strings.ToLower(w.text)] {
+			return false
+		}
+	}
+	return true
 }
 
 // guessSingle types a lone proper noun that nothing else types, from its
 // shape: camel case ("PayPal") is an organisation, a place-like ending
-// ("-stan", "-grad") a place, one after "the" nothing; else a surname.
+// ("-stan", "-grad") a place; else nothing (given names and surnames the
+// gazetteers know are typed before this, as is a word the document types
+// elsewhere).
 func (e *english) guessSingle(ws []word, i int) string {
 	w := ws[i].text
 	switch {
@@ -732,12 +950,14 @@ func (e *english) guessSingle(ws []word, i int) string {
 		return "" // "SX40", "A/C", "ASAP": codes and abbreviations
 	case camelCase(w):
 		return TypeOrg
-	case placeLike(w):
+	case placeLike(w) && !(i > 0 && (ws[i-1].text == "the" || ws[i-1].text == "The")):
 		return TypePlace
-	case i > 0 && (ws[i-1].text == "the" || ws[i-1].text == "The"):
-		return ""
+	case i+1 < len(ws) && (ws[i+1].tag == "VBD" || ws[i+1].tag == "VBZ") && (i == 0 || ws[i-1].tag != "IN" && ws[i-1].tag != "DT" && ws[i-1].tag != "TO"):
+		// The subject of a verb in the past or third person:
+		// "Okonjo nodded".
+		return TypePerson
 	}
-	return TypePerson
+	return ""
 }
 
 // camelCase reports whether w has a capital after a lower-case letter.
@@ -763,6 +983,20 @@ func placeLike(w string) bool {
 		}
 	}
 	return false
+}
+
+// lowerPlace reports whether w, in lower case, is a place the gazetteers
+// know and no ordinary word ("malaysia", not "turkey" or "nice").
+func (e *english) lowerPlace(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return len(w) > 3 && unicode.IsLower(r) && strings.ToLower(w) == w && !e.lex.common[w] && e.lex.places[titleWord(w)]
+}
+
+// titleWord is w with only its first letter a capital: "TEHRAN" →
+// "Tehran".
+func titleWord(w string) string {
+	r, n := utf8.DecodeRuneInString(w)
+	return string(unicode.ToUpper(r)) + strings.ToLower(w[n:])
 }
 
 // shouted reports whether the name is all capitals and more than a short
@@ -814,7 +1048,9 @@ func allCapitalised(ws []word) bool {
 	return true
 }
 
-// speechNear reports whether a speech verb follows ws[i:j] or precedes it.
+// speechNear reports whether ws[i:j] is said to be a person by its
+// context: a speech verb follows or precedes it, a role noun precedes it
+// ("the teacher Adz"), or "who" follows it.
 func speechNear(ws []word, i, j int) bool {
 	if j < len(ws) && speechVerbs[ws[j].text] {
 		return true
@@ -822,8 +1058,29 @@ func speechNear(ws []word, i, j int) bool {
 	if i > 0 && speechVerbs[ws[i-1].text] {
 		return true
 	}
-	return i > 1 && ws[i-2].text == "according" && ws[i-1].text == "to"
+	if i > 1 && ws[i-2].text == "according" && ws[i-1].text == "to" {
+		return true
+	}
+	// "the teacher Adz", "actor Tom Hanks"; "Hanks, who ...".
+	if i > 0 && roleNouns[ws[i-1].text] {
+		return true
+	}
+	return j < len(ws) && ws[j].text == "who" || j+1 < len(ws) && ws[j].text == "," && ws[j+1].text == "who"
 }
+
+// roleNouns are lower-case words for people's roles and relations that
+// stand before a person's name ("the singer Adele", "his wife Jan").
+var roleNouns = wordSet(`president minister spokesman spokeswoman spokesperson actor actress singer songwriter writer
+	author director coach player striker midfielder defender goalkeeper leader chairman chairwoman secretary senator
+	governor mayor judge officer lawyer attorney professor teacher artist poet novelist composer painter sculptor
+	journalist reporter columnist editor founder king queen prince princess emperor general colonel captain rapper
+	manager analyst economist scientist researcher historian philosopher physicist chemist biologist son daughter
+	wife husband brother sister father mother uncle aunt cousin nephew niece grandson granddaughter friend colleague
+	pope bishop archbishop cardinal priest rabbi imam cleric sheikh commander lieutenant sergeant dr. mr. mrs. ms.
+	musician guitarist drummer bassist pianist violinist conductor dancer comedian filmmaker producer photographer
+	architect engineer designer entrepreneur businessman businesswoman billionaire banker investor diplomat ambassador
+	envoy lawmaker legislator congressman congresswoman candidate nominee challenger incumbent defendant suspect
+	victim witness prosecutor detective inspector chancellor premier monarch dictator rebel activist`)
 
 // placeContext reports whether the word before ws[i] suggests a place.
 func placeContext(ws []word, i int) bool {
