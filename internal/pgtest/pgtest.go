@@ -32,6 +32,13 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// DurableEnv names the environment variable that, when set (to anything),
+// keeps fsync and full_page_writes on, as in production, so that
+// benchmarks can report durable figures. Without it the servers run with
+// both off: faster, and a crash of the machine loses their data, which
+// tests never keep.
+const DurableEnv = "PGTEST_DURABLE"
+
 // ErrNoPostgres means the PostgreSQL server binaries were not found.
 var ErrNoPostgres = errors.New("postgresql server binaries (initdb, pg_ctl) not found in PATH or /usr/lib/postgresql/*/bin")
 
@@ -250,15 +257,17 @@ func (s *Server) Start() error {
 	if s.running {
 		return nil
 	}
-	opts := strings.Join([]string{
+	args := []string{
 		"-c listen_addresses=127.0.0.1",
 		"-c port=" + strconv.Itoa(s.Port),
 		"-c unix_socket_directories=" + s.Dir,
-		"-c fsync=off",
-		"-c full_page_writes=off",
 		"-c max_connections=200",
 		"-c shared_buffers=128MB",
-	}, " ")
+	}
+	if os.Getenv(DurableEnv) == "" {
+		args = append(args, "-c fsync=off", "-c full_page_writes=off")
+	}
+	opts := strings.Join(args, " ")
 	out, err := s.command(filepath.Join(s.bin, "pg_ctl"), "start", "-w", "-t", "60",
 		"-D", s.dataDir(), "-l", filepath.Join(s.Dir, "server.log"), "-o", opts).CombinedOutput()
 	if err != nil {

@@ -6,10 +6,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,6 +51,8 @@ type Postgres struct {
 	log      *zap.Logger
 	readOnly bool
 	now      func() time.Time
+	// search configuration (oid) per language code, as in ts_languages
+	tsConfigs map[string]uint32
 }
 
 var _ Store = (*Postgres)(nil)
@@ -87,8 +91,8 @@ func openPostgres(ctx context.Context, dsn string, log *zap.Logger, readOnly boo
 	}
 	if readOnly {
 		err = s.checkSchema(ctx)
-	} else {
-		err = s.migrate(ctx)
+	} else if err = s.migrate(ctx); err == nil {
+		err = s.loadTSConfigs(ctx)
 	}
 	if err != nil {
 		pool.close()
@@ -174,6 +178,48 @@ func (s *Postgres) applyMigration(ctx context.Context, m migration) error {
 	})
 }
 
+// loadTSConfigs reads the search configuration of each language code.
+// Migrations alone write ts_languages.
+func (s *Postgres) loadTSConfigs(ctx context.Context) error {
+	s.tsConfigs = map[string]uint32{}
+	err := s.pool.with(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, `SELECT code, config::oid FROM ts_languages`)
+		if err != nil {
+			return err
+		}
+		var (
+			code string
+			cfg  uint32
+		)
+		_, err = pgx.ForEachRow(rows, []any{&code, &cfg}, func() error {
+			s.tsConfigs[code] = cfg
+			return nil
+		})
+		return err
+	})
+	if err == nil && s.tsConfigs[""] == 0 {
+		err = errors.New("no fallback configuration")
+	}
+	if err != nil {
+		return fmt.Errorf("open postgres: read search configurations: %w", err)
+	}
+	return nil
+}
+
+// tsConfig returns the search configuration of a language tag ("en",
+// "pt-BR"), as newsflow_ts_config does in SQL: that of its leading letters
+// in lower case, else the fallback (the empty code).
+func (s *Postgres) tsConfig(lang string) uint32 {
+	n := 0
+	for n < len(lang) && ('a' <= lang[n] && lang[n] <= 'z' || 'A' <= lang[n] && lang[n] <= 'Z') {
+		n++
+	}
+	if cfg, ok := s.tsConfigs[strings.ToLower(lang[:n])]; ok && n > 0 {
+		return cfg
+	}
+	return s.tsConfigs[""]
+}
+
 // checkSchema verifies that the database has every migration.
 func (s *Postgres) checkSchema(ctx context.Context) error {
 	ms, err := migrations(postgresMigrations, "migrations/postgres")
@@ -196,6 +242,37 @@ func (s *Postgres) checkSchema(ctx context.Context) error {
 	return nil
 }
 
+// OIDs of the built-in tsvector types.
+const (
+	tsvectorOID      = 3614
+	tsvectorArrayOID = 3643
+)
+
+// tsvectorCodec passes tsvector values in their binary wire format, as
+// the server built them: the writer never reads or builds one.
+type tsvectorCodec struct{ pgtype.ByteaCodec }
+
+func (tsvectorCodec) FormatSupported(format int16) bool { return format == pgtype.BinaryFormatCode }
+func (tsvectorCodec) PreferredFormat() int16            { return pgtype.BinaryFormatCode }
+
+// registerTSVector lets a connection pass tsvector values as they are on
+// the wire ([]byte, nil for NULL), and arrays of them, in place of pgx's
+// codec, which would decode and encode each.
+func registerTSVector(m *pgtype.Map) {
+	if t, ok := m.TypeForOID(tsvectorOID); ok {
+		if _, raw := t.Codec.(tsvectorCodec); raw {
+			return
+		}
+	}
+	t := &pgtype.Type{Name: "tsvector", OID: tsvectorOID, Codec: tsvectorCodec{}}
+	m.RegisterType(t)
+	m.RegisterType(&pgtype.Type{Name: "_tsvector", OID: tsvectorArrayOID, Codec: &pgtype.ArrayCodec{ElementType: t}})
+}
+
+// errConcurrentWrite means that a write found an article changed by a
+// writer that does not take the locks this code takes.
+var errConcurrentWrite = errors.New("article changed by a concurrent writer")
+
 func isUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
@@ -209,7 +286,6 @@ type pgItem struct {
 	// set while planning the write
 	exists    bool
 	clusterID string
-	tsv       string // search vector, as tsvector text
 	newBands  bool
 	bands     []band
 }
@@ -238,7 +314,7 @@ func replaces(st pgStored, f int64, pv, h string) bool {
 }
 
 // Upsert writes arts in one transaction; see Store.Upsert. Articles are
-// written with one statement per table, whatever the batch size.
+// written in a few chunks, a round trip each, whatever the batch size.
 func (s *Postgres) Upsert(ctx context.Context, arts []proto.Article) error {
 	if s.readOnly {
 		return ErrReadOnly
@@ -295,9 +371,6 @@ func (s *Postgres) Upsert(ctx context.Context, arts []proto.Article) error {
 		if err := s.assignClusters(ctx, tx, todo, stored); err != nil {
 			return err
 		}
-		if err := s.searchVectors(ctx, tx, todo); err != nil {
-			return err
-		}
 		n, err := s.writeArticles(ctx, tx, todo)
 		written = n
 		return err
@@ -309,28 +382,47 @@ func (s *Postgres) Upsert(ctx context.Context, arts []proto.Article) error {
 	return nil
 }
 
-// lockStored reads and locks the stored rows of ids, in id order so that
-// concurrent writers cannot deadlock.
+// idLockClass is the first key of the advisory locks a writer takes on the
+// ids of its batch (the second is a hash of the id).
+const idLockClass = 0x6e66 // "nf"
+
+// lockStored locks the ids of a batch and reads the stored rows of those
+// that exist. Every writer first takes an advisory lock per id, in key
+// order, so writers of overlapping batches run one after the other on the
+// ids they share and never deadlock; an id absent here cannot be inserted
+// by another writer before this transaction ends, so the outcome of every
+// write is known before it is sent. The rows are read in a second
+// statement (pipelined with the first), which sees what writers that held
+// the locks before committed.
 func (s *Postgres) lockStored(ctx context.Context, tx pgx.Tx, ids []string) (map[string]pgStored, error) {
-	rows, err := tx.Query(ctx, `SELECT id, fetched_at, pipeline_version, doc_hash, fingerprint, cluster_id, first_seen, seq
-		FROM articles WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("read stored versions: %w", err)
+	keys := make([]int32, 0, len(ids))
+	for _, id := range ids {
+		h := fnv.New32a()
+		h.Write([]byte(id))
+		keys = append(keys, int32(h.Sum32()))
 	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
 	out := make(map[string]pgStored, len(ids))
-	var (
-		id               string
-		st               pgStored
-		fetched, firstAt time.Time
-	)
-	_, err = pgx.ForEachRow(rows, []any{&id, &fetched, &st.pv, &st.docHash, &st.fingerprint, &st.clusterID, &firstAt, &st.seq},
-		func() error {
-			st.fetched, st.firstSeen = micros(fetched), micros(firstAt)
-			out[id] = st
-			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("read stored versions: %w", err)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT count(pg_advisory_xact_lock($1::int4, k)) FROM unnest($2::int4[]) AS u(k)`, int32(idLockClass), keys)
+	b.Queue(`SELECT id, fetched_at, pipeline_version, doc_hash, fingerprint, cluster_id, first_seen, seq
+		FROM articles WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids).Query(func(rows pgx.Rows) error {
+		var (
+			id               string
+			st               pgStored
+			fetched, firstAt time.Time
+		)
+		_, err := pgx.ForEachRow(rows, []any{&id, &fetched, &st.pv, &st.docHash, &st.fingerprint, &st.clusterID, &firstAt, &st.seq},
+			func() error {
+				st.fetched, st.firstSeen = micros(fetched), micros(firstAt)
+				out[id] = st
+				return nil
+			})
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("lock and read stored versions: %w", err)
 	}
 	return out, nil
 }
@@ -444,22 +536,32 @@ func (s *Postgres) assignClusters(ctx context.Context, tx pgx.Tx, todo []*pgItem
 	return nil
 }
 
+// pgSearchVector is the search vector of an article (u) in configuration
+// u.cfg (an oid): the title weighs most (A), then the summary (B), then
+// the body (C).
+const pgSearchVector = `setweight(to_tsvector(u.cfg::regconfig, u.title), 'A') ||
+	setweight(to_tsvector(u.cfg::regconfig, u.summary), 'B') || setweight(to_tsvector(u.cfg::regconfig, u.text), 'C')`
+
+// pgUpsertSQL writes articles. The search vector is the one given ($28),
+// or built here when that is NULL. The version check is repeated in
+// SQL, although the ids are locked (see lockStored), so that no writer
+// overwrites a newer row, whatever the code of the others.
 const pgUpsertSQL = `INSERT INTO articles AS a (
 	id, url, canonical_url, source, title, authors, published_at, modified_at, fetched_at,
 	language, ts_config, relevance, on_topic, cluster_id, summary, site_name, description, image, word_count,
 	text, keywords, pipeline_version, fingerprint, content_hash, fetched_seq, doc_hash, first_seen, updated_at, tsv)
 SELECT u.id, u.url, u.canonical_url, u.source, u.title, ARRAY(SELECT jsonb_array_elements_text(u.authors::jsonb)),
-	u.published_at, u.modified_at, u.fetched_at, u.language, newsflow_ts_config(u.language), u.relevance,
+	u.published_at, u.modified_at, u.fetched_at, u.language, u.cfg, u.relevance,
 	u.on_topic, u.cluster_id, u.summary, u.site_name, u.description, u.image, u.word_count, u.text,
 	ARRAY(SELECT jsonb_array_elements_text(u.keywords::jsonb)), u.pipeline_version, u.fingerprint,
-	u.content_hash, u.fetched_seq, u.doc_hash, $27, $27, u.tsv::tsvector
+	u.content_hash, u.fetched_seq, u.doc_hash, $27, $27, coalesce(u.tsv, ` + pgSearchVector + `)
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
 	$8::timestamptz[], $9::timestamptz[], $10::text[], $11::float8[], $12::bool[], $13::text[], $14::text[],
 	$15::text[], $16::text[], $17::text[], $18::int[], $19::text[], $20::text[], $21::text[], $22::text[],
-	$23::text[], $24::bigint[], $25::text[], $26::int[], $28::text[])
+	$23::text[], $24::bigint[], $25::text[], $26::int[], $28::tsvector[], $29::oid[])
 	AS u(id, url, canonical_url, source, title, authors, published_at, modified_at, fetched_at, language,
 	relevance, on_topic, cluster_id, summary, site_name, description, image, word_count, text, keywords,
-	pipeline_version, fingerprint, content_hash, fetched_seq, doc_hash, ord, tsv)
+	pipeline_version, fingerprint, content_hash, fetched_seq, doc_hash, ord, tsv, cfg)
 ORDER BY u.id
 ON CONFLICT (id) DO UPDATE SET
 	url = excluded.url, canonical_url = excluded.canonical_url, source = excluded.source,
@@ -474,89 +576,169 @@ ON CONFLICT (id) DO UPDATE SET
 	tsv = excluded.tsv
 WHERE a.doc_hash <> excluded.doc_hash AND (a.fetched_at < excluded.fetched_at OR
 	(a.fetched_at = excluded.fetched_at AND a.pipeline_version <= excluded.pipeline_version))
-RETURNING a.id, (a.xmax = 0) AS inserted`
+RETURNING a.id`
 
-// pgSearchVectorSQL computes the search vectors of articles: the title
-// weighs most (A), then the summary (B), then the body (C), each in the
-// search configuration of the article's language.
-const pgSearchVectorSQL = `SELECT (setweight(to_tsvector(c.cfg, u.title), 'A') ||
-	setweight(to_tsvector(c.cfg, u.summary), 'B') || setweight(to_tsvector(c.cfg, u.text), 'C'))::text
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(language, title, summary, text, i)
-CROSS JOIN LATERAL (SELECT newsflow_ts_config(u.language) AS cfg) c
+// pgSearchVectorSQL builds the search vectors of articles.
+const pgSearchVectorSQL = `SELECT ` + pgSearchVector + `
+FROM unnest($1::oid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(cfg, title, summary, text, i)
 ORDER BY u.i`
 
-// pgVectorSplit is the smallest share of a batch worth computing on a
-// second connection.
-const pgVectorSplit = 16
+// A batch is written in at most pgChunks chunks of at least pgChunk
+// articles each. Building the search vectors (to_tsvector) is
+// about half of the database's work in a write; chunks let a second
+// connection build them for some articles while the transaction's
+// connection writes others. Each chunk costs a few statements more, so
+// there are few.
+const (
+	pgChunk  = 25
+	pgChunks = 4
+)
 
-// searchVectors sets the search vector of each article to write. Building
-// them (to_tsvector) is most of the database's work in a write, so a large
-// batch is split between the transaction's connection and a second one,
-// when the pool has one free, to use two cores. The second connection
-// only computes; it reads no article and writes nothing.
-func (s *Postgres) searchVectors(ctx context.Context, tx pgx.Tx, todo []*pgItem) error {
-	compute := func(q func(string, ...any) (pgx.Rows, error), items []*pgItem) error {
-		langs, titles, sums, texts := make([]string, len(items)), make([]string, len(items)), make([]string, len(items)), make([]string, len(items))
-		for i, it := range items {
-			langs[i], titles[i], sums[i], texts[i] = it.a.Language, it.a.Title, it.a.Summary, it.a.Text
-		}
-		rows, err := q(pgSearchVectorSQL, langs, titles, sums, texts)
-		if err != nil {
-			return err
-		}
-		i := 0
-		var v string
-		_, err = pgx.ForEachRow(rows, []any{&v}, func() error {
-			if i < len(items) {
-				items[i].tsv = v
-			}
-			i++
-			return nil
-		})
-		if err == nil && i != len(items) {
-			err = fmt.Errorf("%d search vectors for %d articles", i, len(items))
-		}
-		return err
-	}
-	local := func(sql string, args ...any) (pgx.Rows, error) { return tx.Query(ctx, sql, args...) }
-	var other *pgx.Conn
-	if len(todo) >= 2*pgVectorSplit {
-		other = s.pool.tryAcquire(ctx)
-	}
-	if other == nil {
-		if err := compute(local, todo); err != nil {
-			return fmt.Errorf("search vectors: %w", err)
-		}
-		return nil
-	}
-	half := len(todo) / 2
-	done := make(chan error, 1)
-	go func() {
-		defer s.pool.release(other)
-		done <- compute(func(sql string, args ...any) (pgx.Rows, error) { return other.Query(ctx, sql, args...) }, todo[half:])
-	}()
-	err := compute(local, todo[:half])
-	if err2 := <-done; err == nil {
-		err = err2
-	}
-	if err != nil {
-		return fmt.Errorf("search vectors: %w", err)
-	}
-	return nil
+// vectorResult is the search vectors of a chunk built on the helper
+// connection.
+type vectorResult struct {
+	chunk []*pgItem
+	tsv   [][]byte
+	err   error
 }
 
-// writeArticles writes the planned articles and their child rows; it
-// returns how many articles were written. The version check is repeated in
-// SQL, so a row written by a concurrent writer since it was read is never
-// overwritten by an older article.
+// writeArticles writes the planned articles and their child rows, a chunk
+// at a time; it returns how many articles were written. When the batch
+// has several chunks and the pool a free connection, that connection
+// builds the search vectors of chunks taken from the end of the batch
+// while the transaction writes chunks from the start, building theirs in
+// the INSERT; the transaction writes the helper's chunks as they come.
+// The helper only computes: it reads no article and writes nothing, so the
+// batch is still written by one transaction.
 func (s *Postgres) writeArticles(ctx context.Context, tx pgx.Tx, todo []*pgItem) (int, error) {
+	var chunks [][]*pgItem
+	for c := range slices.Chunk(todo, max(pgChunk, (len(todo)+pgChunks-1)/pgChunks)) {
+		chunks = append(chunks, c)
+	}
+	var (
+		mu          sync.Mutex
+		front, back = 0, len(chunks) // chunks not taken yet
+	)
+	take := func(fromBack bool) ([]*pgItem, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if front >= back {
+			return nil, false
+		}
+		if fromBack {
+			back--
+			return chunks[back], true
+		}
+		front++
+		return chunks[front-1], true
+	}
+	ready := make(chan vectorResult, len(chunks))
+	var other *pgx.Conn
+	if len(chunks) > 1 {
+		other = s.pool.tryAcquire(ctx)
+	}
+	if other != nil {
+		defer func() { // the helper takes no more chunks
+			mu.Lock()
+			front = back
+			mu.Unlock()
+		}()
+		go func() {
+			defer s.pool.release(other)
+			for {
+				c, ok := take(true)
+				if !ok {
+					return
+				}
+				tsv, err := s.searchVectors(ctx, other, c)
+				ready <- vectorResult{chunk: c, tsv: tsv, err: err}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	written, fromHelper := 0, 0
+	write := func(c []*pgItem, tsv [][]byte) error {
+		n, err := s.writeChunk(ctx, tx, c, tsv)
+		written += n
+		return err
+	}
+	fromReady := func(r vectorResult) error {
+		fromHelper++
+		if r.err != nil { // build them here
+			s.log.Warn("search vectors on a second connection failed", zap.Error(r.err))
+			r.tsv = nil
+		}
+		return write(r.chunk, r.tsv)
+	}
+	for {
+		select {
+		case r := <-ready:
+			if err := fromReady(r); err != nil {
+				return written, err
+			}
+			continue
+		default:
+		}
+		if c, ok := take(false); ok {
+			if err := write(c, nil); err != nil {
+				return written, err
+			}
+			continue
+		}
+		mu.Lock()
+		mine := front // every chunk is taken: the helper took the rest
+		mu.Unlock()
+		if fromHelper == len(chunks)-mine {
+			return written, nil
+		}
+		if err := fromReady(<-ready); err != nil {
+			return written, err
+		}
+	}
+}
+
+// searchVectors builds the search vectors of items on c, in the binary
+// format of tsvector.
+func (s *Postgres) searchVectors(ctx context.Context, c *pgx.Conn, items []*pgItem) ([][]byte, error) {
+	cfgs, titles, sums, texts := make([]uint32, len(items)), make([]string, len(items)), make([]string, len(items)), make([]string, len(items))
+	for i, it := range items {
+		cfgs[i], titles[i], sums[i], texts[i] = s.tsConfig(it.a.Language), it.a.Title, it.a.Summary, it.a.Text
+	}
+	registerTSVector(c.TypeMap())
+	rows, err := c.Query(ctx, pgSearchVectorSQL, pgx.QueryResultFormats{pgx.BinaryFormatCode}, cfgs, titles, sums, texts)
+	if err != nil {
+		return nil, fmt.Errorf("search vectors: %w", err)
+	}
+	out := make([][]byte, 0, len(items))
+	for rows.Next() {
+		out = append(out, slices.Clone(rows.RawValues()[0]))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search vectors: %w", err)
+	}
+	if len(out) != len(items) {
+		return nil, fmt.Errorf("search vectors: %d for %d articles", len(out), len(items))
+	}
+	return out, nil
+}
+
+// writeChunk writes articles and their child rows in one round trip: the
+// old child rows of stored articles go, the articles are upserted (with
+// the search vectors tsv, or building them when tsv is nil), and the new
+// child rows are inserted. The ids are locked (see lockStored), so every
+// article planned is written; if one is not, the batch fails.
+func (s *Postgres) writeChunk(ctx context.Context, tx pgx.Tx, todo []*pgItem, tsv [][]byte) (int, error) {
 	n := len(todo)
 	var (
 		ids, urls, canon, sources, titles, authors = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		published, modified, fetched               = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 		langs, clusters, summaries, sites, descs   = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		images, texts, keywords, pvs, fps, chs     = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		docHashes, tsvs                            = make([]string, n), make([]string, n)
+		docHashes                                  = make([]string, n)
+		cfgs                                       = make([]uint32, n)
+		tsvs                                       = make([][]byte, n) // nil: build it
 		relevance                                  = make([]float64, n)
 		onTopic                                    = make([]bool, n)
 		wordCounts, ords                           = make([]int32, n), make([]int32, n)
@@ -568,6 +750,19 @@ func (s *Postgres) writeArticles(ctx context.Context, tx pgx.Tx, todo []*pgItem)
 		}
 		return pgtype.Timestamptz{Time: *t, Valid: true}
 	}
+	var (
+		entA, entName, entType  []string
+		entOrd, entCount        []int32
+		qA, qText, qSpeaker     []string
+		qOrd                    []int32
+		fA, fKind, fText, fUnit []string
+		fOrd                    []int32
+		fValue                  []float64
+		bA                      []string
+		bBand                   []int32
+		bKey                    []int64
+		replaced, rebanded      []string // stored ids whose child rows or bands go
+	)
 	for i, it := range todo {
 		a := &it.a
 		ab, err := json.Marshal(a.Authors)
@@ -583,50 +778,20 @@ func (s *Postgres) writeArticles(ctx context.Context, tx pgx.Tx, todo []*pgItem)
 		langs[i], relevance[i], onTopic[i], clusters[i] = a.Language, a.Relevance, a.OnTopic, it.clusterID
 		summaries[i], sites[i], descs[i], images[i], wordCounts[i] = a.Summary, a.SiteName, a.Description, a.Image, int32(a.WordCount)
 		texts[i], keywords[i], pvs[i], fps[i], chs[i] = a.Text, string(kb), a.PipelineVersion, a.Fingerprint, a.ContentHash
-		fetchedSeqs[i], docHashes[i], ords[i], tsvs[i] = int64(a.FetchedSeq), it.docHash, int32(i), it.tsv
-	}
-	rows, err := tx.Query(ctx, pgUpsertSQL, ids, urls, canon, sources, titles, authors, published, modified, fetched,
-		langs, relevance, onTopic, clusters, summaries, sites, descs, images, wordCounts, texts, keywords, pvs, fps, chs,
-		fetchedSeqs, docHashes, ords, s.now(), tsvs)
-	if err != nil {
-		return 0, fmt.Errorf("write articles: %w", err)
-	}
-	written := map[string]bool{}
-	var replaced []string // ids whose old child rows must go
-	var (
-		id       string
-		inserted bool
-	)
-	if _, err := pgx.ForEachRow(rows, []any{&id, &inserted}, func() error {
-		written[id] = true
-		if !inserted {
-			replaced = append(replaced, id)
+		fetchedSeqs[i], docHashes[i], ords[i], cfgs[i] = int64(a.FetchedSeq), it.docHash, int32(it.pos), s.tsConfig(a.Language)
+		if tsv != nil {
+			tsvs[i] = tsv[i]
 		}
-		return nil
-	}); err != nil {
-		return 0, fmt.Errorf("write articles: %w", err)
-	}
-	if len(written) == 0 {
-		return 0, nil
-	}
-
-	var (
-		entA, entName, entType   []string
-		entOrd, entCount         []int32
-		qA, qText, qSpeaker      []string
-		qOrd                     []int32
-		fA, fKind, fText, fUnit  []string
-		fOrd                     []int32
-		fValue                   []float64
-		bA                       []string
-		bBand                    []int32
-		bKey                     []int64
-		rebanded, rebandedStored []string
-	)
-	for _, it := range todo {
-		a := &it.a
-		if !written[a.ID] {
-			continue
+		if it.exists {
+			replaced = append(replaced, a.ID)
+			if it.newBands {
+				rebanded = append(rebanded, a.ID)
+			}
+		}
+		if it.newBands {
+			for _, b := range it.bands {
+				bA, bBand, bKey = append(bA, a.ID), append(bBand, int32(b.Index)), append(bKey, b.Key)
+			}
 		}
 		for i, e := range a.Entities {
 			entA, entOrd, entName, entType, entCount = append(entA, a.ID), append(entOrd, int32(i)), append(entName, e.Name),
@@ -639,31 +804,28 @@ func (s *Postgres) writeArticles(ctx context.Context, tx pgx.Tx, todo []*pgItem)
 			fA, fOrd, fKind, fText, fValue, fUnit = append(fA, a.ID), append(fOrd, int32(i)), append(fKind, f.Kind),
 				append(fText, f.Text), append(fValue, f.Value), append(fUnit, f.Unit)
 		}
-		if it.newBands {
-			rebanded = append(rebanded, a.ID)
-			for _, b := range it.bands {
-				bA, bBand, bKey = append(bA, a.ID), append(bBand, int32(b.Index)), append(bKey, b.Key)
-			}
-		}
 	}
-	replacedSet := make(map[string]bool, len(replaced))
-	for _, id := range replaced {
-		replacedSet[id] = true
-	}
-	for _, id := range rebanded {
-		if replacedSet[id] {
-			rebandedStored = append(rebandedStored, id)
-		}
-	}
+	registerTSVector(tx.Conn().TypeMap())
 	b := &pgx.Batch{}
 	if len(replaced) > 0 {
 		b.Queue(`DELETE FROM article_entities WHERE article_id = ANY($1)`, replaced)
 		b.Queue(`DELETE FROM quotes WHERE article_id = ANY($1)`, replaced)
 		b.Queue(`DELETE FROM facts WHERE article_id = ANY($1)`, replaced)
 	}
-	if len(rebandedStored) > 0 {
-		b.Queue(`DELETE FROM lsh_bands WHERE article_id = ANY($1)`, rebandedStored)
+	if len(rebanded) > 0 {
+		b.Queue(`DELETE FROM lsh_bands WHERE article_id = ANY($1)`, rebanded)
 	}
+	written := 0
+	b.Queue(pgUpsertSQL, ids, urls, canon, sources, titles, authors, published, modified, fetched,
+		langs, relevance, onTopic, clusters, summaries, sites, descs, images, wordCounts, texts, keywords, pvs, fps, chs,
+		fetchedSeqs, docHashes, ords, s.now(), tsvs, cfgs).Query(func(rows pgx.Rows) error {
+		var id string
+		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
+			written++
+			return nil
+		})
+		return err
+	})
 	if len(entA) > 0 {
 		b.Queue(`INSERT INTO article_entities (article_id, ord, name, type, count)
 			SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::int[])`,
@@ -682,12 +844,15 @@ func (s *Postgres) writeArticles(ctx context.Context, tx pgx.Tx, todo []*pgItem)
 		b.Queue(`INSERT INTO lsh_bands (article_id, band, key)
 			SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])`, bA, bBand, bKey)
 	}
-	if b.Len() > 0 {
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return 0, fmt.Errorf("write child rows: %w", err)
-		}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return 0, fmt.Errorf("write articles: %w", err)
 	}
-	return len(written), nil
+	if written != n {
+		// Another writer changed a locked id: it does not lock ids as
+		// this code does. The batch is retried.
+		return 0, fmt.Errorf("write articles: %d of %d written: %w", written, n, errConcurrentWrite)
+	}
+	return written, nil
 }
 
 // Get returns one article; see Store.Get.
