@@ -328,7 +328,9 @@ func (f *entityFinder) mergeEnglish(text string, ms []mention) []mention {
 			}
 			continue
 		}
-		name := text[s:e]
+		// "The Mozilla Foundation": the span keeps the article, the
+		// name does not.
+		name := strings.TrimPrefix(text[s:e], "The ")
 		if c.typ == TypePlace && c.j-c.i == 1 && (f.en.lowerPlace(name) || shouted(ws[c.i:c.j]) && f.en.lex.places[titleWord(name)]) {
 			name = titleWord(name) // "malaysia", "TEHRAN" name Malaysia, Tehran
 		}

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/newsflow/newsflow/proto"
@@ -301,5 +302,94 @@ func TestUnglueKeepsOffsets(t *testing.T) {
 	}
 	if got := unglue("Baltimore,MD"); got != "Baltimore MD" {
 		t.Errorf("unglue(Baltimore,MD) = %q", got)
+	}
+}
+
+// TestEnglishSpans checks the spans and types of the English pass on
+// organisation and person patterns of news text.
+func TestEnglishSpans(t *testing.T) {
+	f, err := NewEntityFinder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text string
+		want []string // "span|type", in text order
+	}{
+		{"A report by the Institute for the Study of War was cited by the Democratic Republic of the Congo.",
+			[]string{"Institute for the Study of War|org", "Democratic Republic of the Congo|place"}},
+		{"She taught at the University of Texas at Austin and at Imperial College London.",
+			[]string{"University of Texas at Austin|org", "Imperial College London|org"}},
+		{"Workers at Minsk Tractor Works met members of the Texas Legislature and the Syrian Observatory for Human Rights.",
+			[]string{"Minsk Tractor Works|org", "Texas Legislature|org", "Syrian Observatory for Human Rights|org"}},
+		{"Shares of the carmaker Zotye fell after Zotye's chief executive resigned.",
+			[]string{"Zotye|org", "Zotye|org"}},
+		{"Bush nominated A. Noel Kramer, and J.K. Rowling came; Virginia Tech declined.",
+			[]string{"A. Noel Kramer|person", "J.K. Rowling|person", "Virginia Tech|org"}},
+		{"P.S. Tom, please call.", []string{"Tom|person"}},
+		{"Critics of the Bush administration look to bin Laden, the Google-Mozilla deal and the Moscow Patriarchate.",
+			[]string{"Bush|person", "bin Laden|person", "Google|org", "Mozilla|org", "Moscow Patriarchate|org"}},
+		{"Her pay now comes from The Mozilla Foundation.", []string{"The Mozilla Foundation|org"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, m := range f.Find(tt.text) {
+			if m.Type == TypePlace && m.Name == "Bush" {
+				continue
+			}
+			got = append(got, tt.text[m.Start:m.End]+"|"+m.Type)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("Find(%q) = %q; want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestArticleNotInName checks that a capitalised article is part of the
+// span but not of the name.
+func TestArticleNotInName(t *testing.T) {
+	f, err := NewEntityFinder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := f.Find("Her pay now comes from The Mozilla Foundation.")
+	if len(ms) != 1 || ms[0].Name != "Mozilla Foundation" {
+		t.Errorf("Find = %+v; want one mention named Mozilla Foundation", ms)
+	}
+}
+
+// TestTagOnDemand checks that the tagger runs only where the rules ask
+// for a tag: a sentence of lower-case words stays untagged, and a word
+// opening a sentence is tagged with its neighbours.
+func TestTagOnDemand(t *testing.T) {
+	e, err := newEnglish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "the quick brown fox jumps over the lazy dog and runs far away from the farm. Mensah visited the old mill yesterday with Kwame Boateng."
+	ws, cs := e.find(text)
+	for _, w := range ws {
+		if w.start < strings.Index(text, "Mensah") && w.tagged {
+			t.Errorf("%q in a lower-case sentence tagged %q, want it untagged", w.text, w.tag)
+		}
+	}
+	var names []string
+	for _, c := range cs {
+		if c.typ != "" {
+			names = append(names, surface(text, ws, c.i, c.j)+"|"+c.typ)
+		}
+	}
+	if fmt.Sprint(names) != "[Mensah|person Kwame Boateng|person]" {
+		t.Errorf("names %q; want Mensah and Kwame Boateng, people", names)
+	}
+	k := 0
+	for ws[k].text != "Mensah" {
+		k++
+	}
+	if !ws[k].tagged || ws[k].tag != "NNP" || !ws[k+1].tagged {
+		t.Errorf("%q opening a sentence: tag %q (tagged %v), next word tagged %v; want NNP and both tagged", ws[k].text, ws[k].tag, ws[k].tagged, ws[k+1].tagged)
+	}
+	if got := e.tagAt(ws, len(ws)); got != "" {
+		t.Errorf("tagAt past the end = %q, want empty", got)
 	}
 }

@@ -11,18 +11,22 @@ import (
 	prosetok "github.com/jdkato/prose/v3/tokenize"
 )
 
-// The English pass: prose's tokenizer and part-of-speech tagger mark the
-// proper nouns of each sentence; rules group them into names, strip titles
-// and nationality words, and type each name from gazetteers (places,
-// organisations, given names, surnames: curated lists plus larger ones
-// derived from open data sets, see data/README.md), name-internal keywords
-// (“Ministry”, “River”), titles, role nouns and speech verbs, then from the
-// other mentions of the same document and the names listed beside it. A
-// capitalised ordinary English word (data/common_words.txt) is not a name
-// without such evidence, and neither is a capitalised phrase nothing
-// types; a lone proper noun nothing types is typed by its shape or its
-// verb, or left out. prose's own entity model is not used: it is slow
-// (about 40 ms per 1,000 words) and misses most organisations.
+// The English pass: prose's tokenizer splits the text; capitalised words
+// inside a sentence, and the words opening one that prose's
+// part-of-speech tagger marks as proper nouns (the tagger runs only where
+// a rule needs a tag, see tagAt), are name words. Rules group them into
+// names, strip titles and nationality words, and type each name from
+// gazetteers (places, organisations, given names, surnames: curated lists
+// plus larger ones derived from open data sets, see data/README.md),
+// name-internal keywords (“Ministry”, “River”), titles, role nouns, speech
+// verbs and words that only organisations take (“the carmaker X”, “X
+// shares”), then from the other mentions of the same document and the
+// names listed beside it. A capitalised ordinary English word
+// (data/common_words.txt) is not a name without such evidence, and neither
+// is a capitalised phrase nothing types; a lone proper noun nothing types
+// is typed by its shape or its verb, or left out. prose's own entity model
+// is not used: it is slow (about 40 ms per 1,000 words) and misses most
+// organisations.
 
 var (
 	//go:embed data/places.txt
@@ -156,6 +160,10 @@ type word struct {
 	common     bool // an ordinary English word, capitalised
 	known      bool // a name of the gazetteers (given name, surname, place, organisation)
 	poss       bool // followed by a possessive "'s"
+	tagged     bool // tag is set (the tagger runs on demand, see tagAt)
+	// sent and sentEnd bound the words of its sentence (a part of at
+	// most maxSentenceTokens words), which the tagger reads.
+	sent, sentEnd int32
 }
 
 // cand is a candidate name: words[i:j] of the document.
@@ -207,7 +215,7 @@ var ofHeads = wordSet(`Ministry University Bank Institute Department Council Off
 // Last words that make a name a place.
 var placeSuffixes = wordSet(`River Rivers Island Islands Isles Mountains Mountain Mts Hills Hill Lake Lakes Sea Ocean Bay Gulf Strait
 	Straits Peninsula Desert Valley Canyon Falls Heights County Province Prefecture Oblast Krai Region Street St. Avenue Ave
-	Road Rd Boulevard Square Plaza Beach Coast Harbor Harbour Creek Springs Park Forest Glacier Basin Delta Plateau Plains
+	Road Rd Rd. Ave. Blvd Blvd. Boulevard Square Plaza Beach Coast Harbor Harbour Creek Springs Park Forest Glacier Basin Delta Plateau Plains
 	Village Town Township City Borough Parish Republic Kingdom Territory Territories State Emirate Cape Point Ridge Pass
 	Canal Channel Reef Atoll Archipelago Highlands Lowlands Marsh Shire District Airport Station Bridge Tower Palace Castle
 	Cathedral Abbey Stadium Arena`)
@@ -230,12 +238,17 @@ var orgWords = wordSet(`Inc Inc. Corp Corp. Corporation Ltd Ltd. LLC PLC plc Co.
 	Steel Mining Motors Automotive Electric Electronics Semiconductor Pharma Bio Biotech Insurance Securities Investments
 	Holding AG GmbH SA NV AB ASA SpA Ltda KK Brothers Bros Inc. Marines Marine Airline Ministries Institutes Universities
 	Pictures Films Productions Publishing Publishers Books Rovers Athletic Wanderers Hotspur Watch Mission Initiative
-	Caucus Brigades Squadron Fleet Cooperative Consortium Institution Conservatory Seminary Polytechnic Observatory`)
+	Caucus Brigades Squadron Fleet Cooperative Consortium Institution Conservatory Seminary Polytechnic Observatory
+	Brotherhood Guards Rada Knesset Majlis Duma Militia Cartel Gendarmerie Constabulary Directorate Inspectorate
+	Chronicle Telegraph Courier Inquirer Bulletin Monthly Weekly Broadcasting Broadcasters Authority Power
+	Tech Embassy Consulate Legislature Works Federations Associations Councils Committees Parties Unions Banks Agencies Offices Departments Courts Telecommunications`)
 
-// isNameWord reports whether w can be part of a name: capitalised (or a
-// digit-free acronym like "U.S."), tagged as a noun or adjective-like word
-// by the tagger unless it opens the sentence.
-func isNameWord(w word) bool {
+// isNameWord reports whether ws[i] can be part of a name: capitalised (or
+// a joined Arabic-style name, "al-Sadr"), not a function word; opening a
+// sentence, a word must be tagged a proper noun by the tagger or be known
+// to the gazetteers.
+func (e *english) isNameWord(ws []word, i int) bool {
+	w := &ws[i]
 	if particleName(w.text) {
 		return true
 	}
@@ -246,20 +259,34 @@ func isNameWord(w word) bool {
 	if strings.HasSuffix(w.text, "'s") || strings.HasSuffix(w.text, "’s") || strings.ContainsAny(w.text, "@<>\"") {
 		return false
 	}
-	switch w.tag {
+	if !w.first {
+		// Inside a sentence a capital marks a name, unless the word is
+		// a function word written in a title's capitals ("Out", "Into").
+		// "US" in capitals is a name.
+		return !functionWords[strings.ToLower(w.text)] || len(w.text) > 1 && strings.ToUpper(w.text) == w.text
+	}
+	switch e.tagAt(ws, i) {
 	case "NNP", "NNPS":
 		return true
-	case "PRP", "PRP$", "DT", "IN", "CC", "WP", "WDT", "WRB", "MD", "EX", "UH", "TO", "RB", "RBR", "RBS", "PDT", "WP$":
-		return false
 	}
-	if w.first {
-		// A capitalised word opening a sentence, not tagged a proper
-		// noun, is an ordinary word ("Officials", "Later"), unless the
-		// gazetteers know it or it takes a possessive ("Arafat 's").
-		return !w.common && (w.known || w.poss)
-	}
-	return w.tag == "NN" || w.tag == "NNS" || w.tag == "JJ" || w.tag == "CD" || w.tag == "VBN" || w.tag == "VBG" || w.tag == "FW" || w.tag == "VB" || w.tag == "VBZ" || w.tag == "VBP" || w.tag == "VBD"
+	// A capitalised word opening a sentence, not tagged a proper noun, is
+	// an ordinary word ("Officials", "Later"), unless the gazetteers know
+	// it or it takes a possessive ("Arafat 's").
+	return !w.common && (w.known || w.poss)
 }
+
+// functionWords are the closed-class words of English (pronouns,
+// determiners, prepositions, conjunctions, adverbs of degree and place,
+// forms of "be", "have" and "do"), which a capital does not make a name.
+// Modal verbs are left out: "Theresa May", "Will Smith".
+var functionWords = wordSet(`a an the and or but nor of in on at to for from by with into onto upon about above below
+	over under between among through throughout during before after since until till against without within along
+	across behind beyond near off out up down i you he she it we they me him her us them my your his its our their
+	mine yours hers ours theirs this that these those who whom whose which what when where why how whether if then
+	than so as not no yes very too also just only even all any some each every both either neither much many more
+	most few less least such own same other another there here do does did is are was were be been being am have has
+	had via per versus vs upon unto toward towards whereas while although though because unless however therefore
+	thus hence`)
 
 // particleName reports whether w is an Arabic-style name with its article
 // or patronymic joined by a hyphen: "al-Sadr", "bin-Laden", "el-Sisi".
@@ -288,9 +315,9 @@ func (e *english) words(text string) []word {
 		for len(seg) > 0 {
 			part := seg[:min(len(seg), maxSentenceTokens)]
 			seg = seg[len(part):]
-			e.tag.TagTokens(part)
+			from := len(out)
 			for k, t := range part {
-				w := word{text: t.Text, tag: t.Tag, start: t.Start, end: t.End(), first: k == 0 || isOpener(out, k)}
+				w := word{text: t.Text, start: t.Start, end: t.End(), first: k == 0 || isOpener(out, k)}
 				if sentenceFinalPeriod(w.text) {
 					// "Tuz." closing a line: the tokenizer left the
 					// sentence's period on the word.
@@ -301,8 +328,14 @@ func (e *english) words(text string) []word {
 					(e.lex.places[w.text[:h]] || e.lex.orgs[w.text[:h]]) {
 					// "Hezbollah-provoked", "Moscow-based": the name
 					// before the hyphen is a word of its own.
-					out = append(out, word{text: w.text[:h], tag: "NNP", start: w.start, end: w.start + h, first: w.first})
-					w = word{text: w.text[h:], tag: "JJ", start: w.start + h, end: w.end}
+					out = append(out, word{text: w.text[:h], tag: "NNP", tagged: true, start: w.start, end: w.start + h, first: w.first})
+					w = word{text: w.text[h:], tag: "JJ", tagged: true, start: w.start + h, end: w.end}
+				} else if h > 1 && h+1 < len(w.text) && e.hyphenPair(w.text, h) {
+					// "Google-Mozilla", "Russia-Ukraine": two names
+					// joined by a hyphen.
+					out = append(out, word{text: w.text[:h], tag: "NNP", tagged: true, start: w.start, end: w.start + h, first: w.first},
+						word{text: "-", tag: ":", tagged: true, start: w.start + h, end: w.start + h + 1})
+					w = word{text: w.text[h+1:], tag: "NNP", tagged: true, start: w.start + h + 1, end: w.end}
 				}
 				w.common = e.lex.isCommon(w.text)
 				if k+1 < len(part) {
@@ -313,6 +346,9 @@ func (e *english) words(text string) []word {
 					w.known = !e.lex.common[strings.ToLower(w.text)] && (e.lex.given[w.text] || e.lex.surnames[w.text] || e.lex.places[w.text] || e.lex.orgs[w.text])
 				}
 				out = append(out, w)
+			}
+			for k := from; k < len(out); k++ {
+				out[k].sent, out[k].sentEnd = int32(from), int32(len(out))
 			}
 		}
 		sentStart = n
@@ -335,6 +371,54 @@ func (e *english) words(text string) []word {
 	}
 	flush(len(toks))
 	return out
+}
+
+// hyphenPair reports whether w is two capitalised names joined by the
+// hyphen at h, one of them a place or organisation the gazetteers know,
+// and w as a whole is no name of the gazetteers ("Guinea-Bissau").
+func (e *english) hyphenPair(w string, h int) bool {
+	a, b := w[:h], w[h+1:]
+	ra, _ := utf8.DecodeRuneInString(a)
+	rb, _ := utf8.DecodeRuneInString(b)
+	if !unicode.IsUpper(ra) || !unicode.IsUpper(rb) || strings.ContainsRune(b, '-') || e.known(w) != "" || e.lex.given[w] || e.lex.surnames[w] {
+		return false
+	}
+	return e.known(a) != "" || e.known(b) != ""
+}
+
+// tagContext is how many words on each side of a word the tagger reads
+// when it tags that word: its features look two words and two tags back
+// and two words ahead.
+const tagContext = 3
+
+// tagAt returns the part-of-speech tag of ws[i], tagging it and its
+// neighbours first if need be. The tagger is the slowest step of the
+// English pass, and most words never need a tag: inside a sentence a
+// capital alone marks a name word, so only words opening a sentence and
+// the names nothing else types are tagged, each with a window of its
+// sentence around it.
+func (e *english) tagAt(ws []word, i int) string {
+	if i < 0 || i >= len(ws) {
+		return ""
+	}
+	if ws[i].tagged {
+		return ws[i].tag
+	}
+	lo, hi := max(int(ws[i].sent), i-tagContext), min(int(ws[i].sentEnd), i+tagContext+1)
+	var buf [2*tagContext + 1]tag.Token
+	toks := buf[:hi-lo]
+	for k := range toks {
+		toks[k].Text = ws[lo+k].text
+	}
+	e.tag.TagTokens(toks)
+	// Keep the tags of the word and its next neighbours; those at the
+	// window's edges saw too little of the sentence.
+	for k := max(lo, i-1); k < min(hi, i+2); k++ {
+		if !ws[k].tagged {
+			ws[k].tag, ws[k].tagged = toks[k-lo].Tag, true
+		}
+	}
+	return ws[i].tag
 }
 
 // sentenceFinalPeriod reports whether w is a word with a sentence's
@@ -446,8 +530,12 @@ func (e *english) find(text string) ([]word, []cand) {
 	var cs []cand
 	for i := 0; i < len(ws); {
 		// "St. Thomas": the abbreviation opens the name of a place.
-		saint := (ws[i].text == "St." || ws[i].text == "St") && i+1 < len(ws) && isNameWord(ws[i+1]) && !ws[i+1].first && gapOK(text, ws[i], ws[i+1])
-		if !saint && !isNameWord(ws[i]) {
+		saint := (ws[i].text == "St." || ws[i].text == "St") && i+1 < len(ws) && e.isNameWord(ws, i+1) && !ws[i+1].first && gapOK(text, ws[i], ws[i+1])
+		// "look to bin Laden", "paintings by van Gogh": a name that
+		// opens with its lower-case particle.
+		particle := lowerParticles[ws[i].text] && i+1 < len(ws) && !ws[i].first && e.isNameWord(ws, i+1) && gapOK(text, ws[i], ws[i+1]) &&
+			(i == 0 || !e.isNameWord(ws, i-1) || ws[i-1].first)
+		if !saint && !particle && !e.isNameWord(ws, i) {
 			// "living in malaysia": a known place written in lower case
 			// after a word that introduces places.
 			if i > 0 && placeContext(ws, i) && e.lowerPlace(ws[i].text) {
@@ -458,33 +546,41 @@ func (e *english) find(text string) ([]word, []cand) {
 		}
 		j := i + 1
 		for j < len(ws) && gapOK(text, ws[j-1], ws[j]) {
-			if isNameWord(ws[j]) && !ws[j].first {
+			if e.isNameWord(ws, j) && !ws[j].first {
 				j++
 				continue
 			}
 			// A middle initial: "Kevin A. Boone", "George W. Bush".
-			if isInitial(ws[j].text) && j+1 < len(ws) && isNameWord(ws[j+1]) && gapOK(text, ws[j], ws[j+1]) {
+			if isInitial(ws[j].text) && j+1 < len(ws) && e.isNameWord(ws, j+1) && gapOK(text, ws[j], ws[j+1]) {
 				j += 2
 				continue
 			}
 			// The same with the period split off: "M", ".", "Anderson".
 			if p := ws[j-1].text; j-1 > i && len(p) == 1 && 'A' <= p[0] && p[0] <= 'Z' && ws[j].text == "." && ws[j].start == ws[j-1].end &&
-				j+1 < len(ws) && isNameWord(ws[j+1]) && gapOK(text, ws[j], ws[j+1]) {
+				j+1 < len(ws) && e.isNameWord(ws, j+1) && gapOK(text, ws[j], ws[j+1]) {
 				j += 2
 				continue
 			}
 			lw := ws[j].text
-			if j+1 < len(ws) && isNameWord(ws[j+1]) && gapOK(text, ws[j], ws[j+1]) {
+			// "Democratic Republic of the Congo", "Institute for the
+			// Study of War".
+			if (lw == "of" || lw == "for") && j+2 < len(ws) && ws[j+1].text == "the" && e.ofHead(ws[i:j]) && e.isNameWord(ws, j+2) && !ws[j+2].first &&
+				gapOK(text, ws[j], ws[j+1]) && gapOK(text, ws[j+1], ws[j+2]) {
+				j += 3
+				continue
+			}
+			if j+1 < len(ws) && e.isNameWord(ws, j+1) && gapOK(text, ws[j], ws[j+1]) {
 				if nameParticles[lw] {
 					j += 2
 					continue
 				}
-				if (lw == "of" || lw == "for" || lw == "&" || lw == "on") && e.ofHead(ws[i:j]) {
+				if (lw == "of" || lw == "for" || lw == "&" || lw == "on") && (e.ofHead(ws[i:j]) || lw == "of" && midOrgHead(ws[i:j]) && !hasWord(ws[i:j], "of")) {
 					j += 2
 					continue
 				}
-				if lw == "of" && j+2 < len(ws) && ws[j+1].text == "the" && e.ofHead(ws[i:j]) && isNameWord(ws[j+2]) {
-					j += 3
+				// "University of Texas at Austin": a campus.
+				if lw == "at" && hasWord(ws[i:j], "University") && (e.lex.places[ws[j+1].text] || j+2 < len(ws) && e.lex.places[ws[j+1].text+" "+ws[j+2].text]) && !hasWord(ws[i:j], "at") {
+					j += 2
 					continue
 				}
 				// "Department of Housing and Urban Development": a field
@@ -507,6 +603,10 @@ func (e *english) find(text string) ([]word, []cand) {
 	return ws, e.typeAll(text, ws, cs)
 }
 
+// lowerParticles are the particles that may open a person's name in
+// lower case ("bin Laden", "van Gogh", "de Gaulle").
+var lowerParticles = wordSet(`bin ibn van von de da al el`)
+
 // companyForms are the legal forms that may follow a company's name after
 // a comma.
 var companyForms = wordSet(`Inc Inc. Ltd Ltd. LLC L.L.C. LLP L.P. LP Corp Corp. PLC plc Co. GmbH AG S.A. N.V.`)
@@ -514,6 +614,16 @@ var companyForms = wordSet(`Inc Inc. Ltd Ltd. LLC L.L.C. LLP L.P. LP Corp Corp. 
 // abbrevEnds are name-final abbreviations whose period, when the tokenizer
 // splits it off, belongs to the name ("Enron Corp.").
 var abbrevEnds = wordSet(`Corp Inc Ltd Co Jr Sr Bros Dept Univ Assn Intl Mfg`)
+
+// hasWord reports whether one of ws is w.
+func hasWord(ws []word, w string) bool {
+	for _, x := range ws {
+		if x.text == w {
+			return true
+		}
+	}
+	return false
+}
 
 // isInitial reports whether w is a capital and a period ("W.").
 func isInitial(w string) bool {
@@ -660,7 +770,7 @@ func (e *english) keywordType(ws []word) string {
 		}
 	}
 	for k := 0; k+2 < len(ws); k++ {
-		if orgWords[ws[k].text] && ws[k+1].text == "of" {
+		if orgWords[ws[k].text] && (ws[k+1].text == "of" || ws[k+1].text == "for") {
 			return TypeOrg // "Harbin Institute of Technology"
 		}
 	}
@@ -669,6 +779,8 @@ func (e *english) keywordType(ws []word) string {
 		return TypeOrg
 	case len(ws) > 1 && placeSuffixes[last]:
 		return TypePlace
+	case len(ws) > 2 && midOrgHead(ws[1:len(ws)-1]):
+		return TypeOrg // "Imperial College London", "Harvard University Press"
 	case len(ws) > 2 && ofHeads[first] && (ws[1].text == "of" || ws[1].text == "for"):
 		if placeSuffixes[first] || first == "Gulf" || first == "Isle" || first == "Cape" || first == "Republic" || first == "Kingdom" {
 			return TypePlace
@@ -704,11 +816,30 @@ func (e *english) strongType(text string, ws []word, c *cand) string {
 		return TypePerson
 	case n >= 2 && n <= 4 && e.lex.given[ws[c.i].text]:
 		return TypePerson
+	case n >= 2 && n <= 3 && lowerParticles[ws[c.i].text] && e.known(surface(text, ws, c.i+1, c.j)) == "":
+		return TypePerson // "bin Laden"
+
 	case n == 1 && isAcronym(name) && !ws[c.i].common && !notEntityAcronyms[strings.ReplaceAll(name, ".", "")] && strings.Trim(name, "IVX") != "":
 		return TypeOrg
 	}
 	return ""
 }
+
+// midOrgHead reports whether one of ws is a word that heads an
+// institution's name.
+func midOrgHead(ws []word) bool {
+	for _, w := range ws {
+		if institutionHeads[w.text] {
+			return true
+		}
+	}
+	return false
+}
+
+// institutionHeads are words that make a name an organisation's even
+// with a place or a field after them.
+var institutionHeads = wordSet(`University College Institute Bank Ministry Party Council Committee Commission Corporation
+	Company Agency Association Federation Foundation Museum Hospital School Academy Airlines Group Department Bureau`)
 
 // commonRun reports whether every word of ws is an ordinary word (or a
 // connector between them).
@@ -839,6 +970,8 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			votes[name] = v
 		}
 		switch {
+		case orgContext(ws, c.i, c.j):
+			v[2]++
 		case placeContext(ws, c.i):
 			v[1]++
 		case speechNear(ws, c.i, c.j):
@@ -864,10 +997,14 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			c.typ = TypePerson
 		case n == 1 && c.personTi:
 			c.typ = TypePerson
+		case v[2] > v[0] && v[2] > v[1] && !common:
+			c.typ = TypeOrg // "the carmaker Zotye", "Zotye's shares"
 		case n == 1 && !common && c.i > 0 && (ws[c.i-1].text == "in" || ws[c.i-1].text == "near") && v[1] > v[0]:
 			c.typ = TypePlace // "in Lawrence": a place, though a given name
 		case n == 1 && (e.lex.given[name] || e.lex.surnames[name]):
 			c.typ = TypePerson
+		case n == 1 && c.j < len(ws) && (ws[c.j].text == "administration" || ws[c.j].text == "'s" && c.j+1 < len(ws) && ws[c.j+1].text == "administration"):
+			c.typ = TypePerson // "the Bush administration"
 		case common:
 			c.typ = "" // ordinary words, capitalised
 		case v[0] > v[1] && n <= 3:
@@ -876,9 +1013,15 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			c.typ = TypePlace
 		case n == 2 && placePrefixes[ws[c.i].text] && e.lex.places[ws[c.i+1].text]:
 			c.typ = TypePlace
+		case n >= 2 && n <= 4 && allCapitalised(ws[c.i:c.j]) && e.lex.places[ws[c.i].text] && !e.lex.given[ws[c.i].text] &&
+			!e.lex.surnames[ws[c.i].text] && !e.lex.places[ws[c.j-1].text] && !commonRun(ws[c.i+1:c.j]):
+			c.typ = TypeOrg // "Minsk Tractor Works": a place, then a name of its own
+			// A known name after the place ("U.S. Treasury") is left
+			// to stand beside it.
+			c.strong = e.known(surface(text, ws, c.i+1, c.j)) == ""
 		case n >= 2 && n <= 3 && allCapitalised(ws[c.i:c.j]) && (e.lex.surnames[ws[c.j-1].text] || e.lex.given[ws[c.j-1].text] || particleName(ws[c.j-1].text)):
 			c.typ = TypePerson // "Kwame Okonjo Mensah": ends in a known surname
-		case n >= 2 && n <= 3 && allCapitalised(ws[c.i:c.j]) && e.unknownProper(ws[c.i:c.j]):
+		case n >= 2 && n <= 3 && allCapitalised(ws[c.i:c.j]) && e.unknownProper(ws, c.i, c.j):
 			c.typ = TypePerson // "Takehiro Tomiyasu": proper nouns and no ordinary word
 		case n >= 2 && n <= 3 && allCapitalised(ws[c.i:c.j]):
 			c.typ = "" // "Combo Meal": nothing says what it names
@@ -886,7 +1029,7 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			c.typ = TypePerson // "Arafat 's death"
 		case n == 1 && ws[c.i].first:
 			c.typ = "" // an unknown word opening a sentence: likely not a name
-		case n == 1 && (ws[c.i].tag == "NNP" || ws[c.i].tag == "NNPS"):
+		case n == 1 && (e.tagAt(ws, c.i) == "NNP" || e.tagAt(ws, c.i) == "NNPS"):
 			c.typ = e.guessSingle(ws, c.i)
 		case n == 1:
 			c.typ = ""
@@ -896,7 +1039,57 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 	}
 	sort.SliceStable(cs, func(a, b int) bool { return cs[a].i < cs[b].i })
 	e.coordinate(ws, cs)
+	// "from The Mozilla Foundation": a capitalised article inside a
+	// sentence is part of the name after it.
+	for k := range cs {
+		c := &cs[k]
+		if c.typ != "" && c.typ != TypePerson && !c.dropped && c.i > 0 && ws[c.i-1].text == "The" && !ws[c.i-1].first &&
+			(k == 0 || cs[k-1].j < c.i-1) && gapOK(text, ws[c.i-1], ws[c.i]) {
+			c.i--
+		}
+	}
+	// "A. Noel Kramer", "J. R. R. Tolkien": initials before a person's
+	// name are part of it.
+	for k := range cs {
+		c := &cs[k]
+		if c.typ != TypePerson || c.dropped {
+			continue
+		}
+		for c.i > 0 && (k == 0 || cs[k-1].j < c.i) && gapOK(text, ws[c.i-1], ws[c.i]) {
+			p := ws[c.i-1].text
+			switch {
+			case initials(p) && !notNames[p]:
+				c.i--
+			case p == "." && c.i > 1 && len(ws[c.i-2].text) == 1 && 'A' <= ws[c.i-2].text[0] && ws[c.i-2].text[0] <= 'Z' && ws[c.i-2].end == ws[c.i-1].start &&
+				(k == 0 || cs[k-1].j < c.i-1):
+				c.i -= 2
+			default:
+				goto next
+			}
+		}
+	next:
+		// "Kevin A. Boone" split in two: join the names.
+		if k > 0 && c.i < len(ws) && initials(ws[c.i].text) && cs[k-1].j == c.i && cs[k-1].typ == TypePerson && !cs[k-1].dropped &&
+			gapOK(text, ws[c.i-1], ws[c.i]) {
+			c.i = cs[k-1].i
+			cs[k-1].dropped, cs[k-1].typ = true, ""
+		}
+	}
 	return cs
+}
+
+// initials reports whether w is one or more initials, each a capital and
+// a period: "A.", "J.K.".
+func initials(w string) bool {
+	if len(w) < 2 || len(w)%2 != 0 || w == "U.S." {
+		return false
+	}
+	for k := 0; k < len(w); k += 2 {
+		if w[k] < 'A' || w[k] > 'Z' || w[k+1] != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // coordinate types the untyped names of a list by their typed neighbours:
@@ -927,11 +1120,11 @@ func (e *english) coordinate(ws []word, cs []cand) {
 	}
 }
 
-// unknownProper reports whether every word of ws is tagged a proper noun
+// unknownProper reports whether every word of ws[i:j] is tagged a proper noun
 // and is neither an ordinary English word nor an acronym.
-func (e *english) unknownProper(ws []word) bool {
-	for _, w := range ws {
-		if w.tag != "NNP" || isAcronym(w.text) || e.lex.common[strings.ToLower(w.text)] {
+func (e *english) unknownProper(ws []word, i, j int) bool {
+	for k := i; k < j; k++ {
+		if isAcronym(ws[k].text) || e.lex.common[strings.ToLower(ws[k].text)] || e.tagAt(ws, k) != "NNP" {
 			return false
 		}
 	}
@@ -952,7 +1145,7 @@ func (e *english) guessSingle(ws []word, i int) string {
 		return TypeOrg
 	case placeLike(w) && !(i > 0 && (ws[i-1].text == "the" || ws[i-1].text == "The")):
 		return TypePlace
-	case i+1 < len(ws) && (ws[i+1].tag == "VBD" || ws[i+1].tag == "VBZ") && (i == 0 || ws[i-1].tag != "IN" && ws[i-1].tag != "DT" && ws[i-1].tag != "TO"):
+	case i+1 < len(ws) && (e.tagAt(ws, i+1) == "VBD" || e.tagAt(ws, i+1) == "VBZ") && (i == 0 || e.tagAt(ws, i-1) != "IN" && e.tagAt(ws, i-1) != "DT" && e.tagAt(ws, i-1) != "TO"):
 		// The subject of a verb in the past or third person:
 		// "Okonjo nodded".
 		return TypePerson
@@ -1081,6 +1274,53 @@ var roleNouns = wordSet(`president minister spokesman spokeswoman spokesperson a
 	architect engineer designer entrepreneur businessman businesswoman billionaire banker investor diplomat ambassador
 	envoy lawmaker legislator congressman congresswoman candidate nominee challenger incumbent defendant suspect
 	victim witness prosecutor detective inspector chancellor premier monarch dictator rebel activist`)
+
+// orgContext reports whether the words around ws[i:j] say it names an
+// organisation: a kind of organisation before it ("the carmaker Zotye",
+// "the band Blur"), a word only organisations take after it ("Zotye
+// shares", "Zotye's chief executive"), or an apposition naming a kind of
+// organisation ("Zotye, a carmaker based in ...").
+func orgContext(ws []word, i, j int) bool {
+	if i > 0 && orgCueNouns[ws[i-1].text] {
+		return true
+	}
+	k := j
+	if k < len(ws) && (ws[k].text == "'s" || ws[k].text == "’s") {
+		k++
+	}
+	if k < len(ws) && orgAfterNouns[ws[k].text] {
+		return true
+	}
+	if k+1 < len(ws) && ws[k].text == "chief" && (ws[k+1].text == "executive" || ws[k+1].text == "executives") {
+		return true
+	}
+	if j+2 < len(ws) && ws[j].text == "," && (ws[j+1].text == "a" || ws[j+1].text == "an" || ws[j+1].text == "the") {
+		for k := j + 2; k < len(ws) && k < j+5; k++ {
+			if orgCueNouns[ws[k].text] {
+				return true
+			}
+			if ws[k].text == "," || ws[k].text == "of" || ws[k].text == "who" {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// orgCueNouns are kinds of organisation, written before a name ("the
+// carmaker Zotye") or after "a" in an apposition ("Zotye, a carmaker").
+var orgCueNouns = wordSet(`company companies firm firms corporation conglomerate carmaker automaker airline carrier
+	bank lender insurer retailer manufacturer maker producer publisher broadcaster newspaper paper daily tabloid
+	magazine website channel network agency organisation organization group party band club team outfit startup
+	start-up charity foundation union federation association ministry broker brokerage operator supplier distributor
+	developer chain giant subsidiary brand label studio studios university college school institute think-tank
+	militia movement faction coalition alliance regulator watchdog exchange fund`)
+
+// orgAfterNouns are words after a name (or its "'s") that only an
+// organisation takes: "Zotye shares", "Zotye's headquarters".
+var orgAfterNouns = wordSet(`shares stock shareholders stockholders headquarters subsidiary subsidiaries spokesman
+	spokeswoman spokesperson employees executives board subscribers customers CEO Inc. Inc Ltd. Ltd Corp. Corp plc PLC
+	LLC GmbH AG`)
 
 // placeContext reports whether the word before ws[i] suggests a place.
 func placeContext(ws []word, i int) bool {
