@@ -143,16 +143,27 @@ func isChrome(s string) bool {
 
 // isSocialList reports whether s names only share targets ("Facebook Twitter WhatsApp").
 func isSocialList(lower string) bool {
-	fields := strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) })
-	if len(fields) == 0 {
-		return false
-	}
-	for _, f := range fields {
-		if !socialWords[f] {
+	seen := false
+	for i := 0; i < len(lower); {
+		r, size := utf8.DecodeRuneInString(lower[i:])
+		if !unicode.IsLetter(r) {
+			i += size
+			continue
+		}
+		j := i + size
+		for j < len(lower) {
+			r, size := utf8.DecodeRuneInString(lower[j:])
+			if !unicode.IsLetter(r) {
+				break
+			}
+			j += size
+		}
+		if !socialWords[lower[i:j]] {
 			return false
 		}
+		seen, i = true, j
 	}
-	return true
+	return seen
 }
 
 // isCapsLabel reports whether s is a short all-capitals label
@@ -210,19 +221,30 @@ func hasLetter(s string) bool {
 }
 
 func wordCount(s string) int {
-	n := 0
-	for _, f := range strings.Fields(s) {
+	n, cjk, in := 0, 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if in {
+				n += max(1, (cjk+1)/2)
+			}
+			cjk, in = 0, false
+			continue
+		}
+		in = true
 		// Chinese and Japanese write no spaces: count about one word per
 		// two ideographs or kana, so that a sentence is not one "word".
-		cjk := 0
-		for _, r := range f {
-			if unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r) {
-				cjk++
-			}
+		if r >= 0x1100 && isCJK(r) {
+			cjk++
 		}
+	}
+	if in {
 		n += max(1, (cjk+1)/2)
 	}
 	return n
+}
+
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
 }
 
 // filterBlocks drops page furniture from blocks in document order:
@@ -290,6 +312,9 @@ func dropRuns(blocks []proto.Block, f func(proto.Block) bool, n int) []proto.Blo
 // normSpace collapses runs of white space (including no-break and
 // zero-width spaces) to single spaces and trims the ends.
 func normSpace(s string) string {
+	if isNormSpace(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -308,4 +333,27 @@ func normSpace(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// isNormSpace reports whether normSpace would return s unchanged: no white
+// space at the ends, no space but single ASCII spaces inside, no
+// zero-width characters.
+func isNormSpace(s string) bool {
+	prevSpace := true // no space at the start
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u00ad' || r == utf8.RuneError:
+			return false
+		case unicode.IsSpace(r):
+			return false
+		default:
+			prevSpace = false
+		}
+	}
+	return !prevSpace || s == ""
 }

@@ -23,7 +23,7 @@ import (
 
 // AlgoVersion is the clean stage's algorithm version, part of
 // pipeline_version: raise it when a change alters what Clean returns.
-const AlgoVersion = "3"
+const AlgoVersion = "4"
 
 // Errors returned by Clean. All of them are wrapped with pipeline.Permanent:
 // retrying the same page cannot fix them.
@@ -125,8 +125,9 @@ func (c *Cleaner) Clean(ctx context.Context, in *proto.Fetched) (*proto.Cleaned,
 	if meta.Title == "" && in.Hints.Title != "" {
 		meta.Title, meta.Sources["title"] = normSpace(in.Hints.Title), srcHints
 	}
-	// A feed's date beats trafilatura's guess, which has only the day.
-	if (meta.PublishedAt == nil || meta.Sources["published_at"] == srcTrafilatura) &&
+	// A feed's date beats trafilatura's guess and a date read from the
+	// address, which have only the day.
+	if (meta.PublishedAt == nil || meta.Sources["published_at"] == srcTrafilatura || meta.Sources["published_at"] == srcURL) &&
 		in.Hints.PublishedAt != nil && !in.Hints.PublishedAt.IsZero() {
 		t := *in.Hints.PublishedAt
 		meta.PublishedAt, meta.Sources["published_at"] = &t, srcHints
@@ -196,8 +197,8 @@ func (c *Cleaner) cleanTextBody(raw []byte, ct string) *page {
 // article with trafilatura (or a plain walk when it finds nothing), and
 // filter the furniture it let through.
 func (c *Cleaner) cleanHTML(raw []byte, ct string, base *url.URL) (*page, error) {
-	s, cs := decodeBody(raw, ct, true)
-	doc, err := parseHTML(s)
+	s, cs := decodeBytes(raw, ct, true)
+	doc, err := parseHTMLFrom(bytes.NewReader(s))
 	if err != nil {
 		return nil, err
 	}
@@ -222,8 +223,10 @@ func (c *Cleaner) cleanHTML(raw []byte, ct string, base *url.URL) (*page, error)
 	// A short extraction often means trafilatura settled on one part of
 	// the article; readability's pick replaces it when it is more than
 	// twice as long (trafilatura's own rule for its fallback, run here
-	// only where it can matter, which keeps the cost low).
-	if n := textLen(blocks); n < readabilityBelow {
+	// only where it can matter, which keeps the cost low). Its pick is
+	// part of the text it is shown, so where that text is not twice the
+	// extraction (and no blob is to be split) the run is skipped.
+	if n := textLen(blocks); n < readabilityBelow && (blob || readabilityTextLen(doc) > 2*n) {
 		if node := readabilityNode(doc, base); node != nil {
 			cand := filterBlocks(c.trimLead(collectBlocks(node, nil), &p.meta), 0)
 			if m := textLen(cand); m > 2*n || (blob && len(cand) > 1 && 2*m > n) {

@@ -37,6 +37,12 @@ type pageInfo struct {
 	jsonLD    []string
 	times     []timeTag
 	bylines   []string
+	// bylineParents are the parents of the byline elements, in order.
+	bylineParents []*html.Node
+	// shownDates are the texts of elements marked as dates (itemprop
+	// datePublished first, then date-like classes), for visibleDate.
+	shownDates []string
+	classDates []string
 }
 
 type timeTag struct {
@@ -50,6 +56,7 @@ const maxScanNodes = 200000
 func scanPage(doc *html.Node) *pageInfo {
 	p := &pageInfo{metas: make(map[string][]string)}
 	n := 0
+	inByline := false
 	var walk func(*html.Node)
 	walk = func(node *html.Node) {
 		if n++; n > maxScanNodes {
@@ -97,9 +104,24 @@ func scanPage(doc *html.Node) *pageInfo {
 					p.times = append(p.times, timeTag{dt, strings.ToLower(attr(node, "itemprop")), strings.ToLower(attr(node, "class"))})
 				}
 			}
-			if len(p.bylines) < 4 && isBylineElement(node) {
+			if t, kind := shownDateText(node); kind != 0 {
+				if kind == dateItemprop && len(p.shownDates) < 4 {
+					p.shownDates = append(p.shownDates, t)
+				} else if kind == dateClass && len(p.classDates) < 8 {
+					p.classDates = append(p.classDates, t)
+				}
+			}
+			if !inByline && len(p.bylines) < 4 && isBylineElement(node) {
 				if t := normSpace(textOf(node)); t != "" && len(t) <= 120 {
 					p.bylines = append(p.bylines, t)
+					p.bylineParents = append(p.bylineParents, node.Parent)
+					// The byline's own parts are not bylines again, but
+					// the dates inside it are read.
+					inByline = true
+					for c := node.FirstChild; c != nil; c = c.NextSibling {
+						walk(c)
+					}
+					inByline = false
 					return
 				}
 			}
@@ -110,6 +132,64 @@ func scanPage(doc *html.Node) *pageInfo {
 	}
 	walk(doc)
 	return p
+}
+
+// How an element is marked as a shown date.
+const (
+	dateItemprop = 1
+	dateClass    = 2
+)
+
+// dateClassParts are class or id fragments that mark an element holding
+// the article's date.
+var dateClassParts = []string{"date", "datum", "fecha", "published", "pubdate", "posted", "timestamp", "dateline"}
+
+// isDateClass reports whether a class or id list has a token naming a
+// publication date (not an update).
+func isDateClass(list string) bool {
+	for tok := range strings.FieldsSeq(list) {
+		tok = strings.ToLower(tok)
+		if strings.Contains(tok, "update") || strings.Contains(tok, "modif") {
+			continue
+		}
+		for _, part := range dateClassParts {
+			if strings.Contains(tok, part) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// shownDateText returns the text of an element marked as a date: itemprop
+// datePublished or dateCreated (without a machine-readable value), or a
+// class or id naming a date, when the text is short enough to be one.
+func shownDateText(n *html.Node) (string, int) {
+	if n.DataAtom == atom.Meta || n.DataAtom == atom.Script || n.DataAtom == atom.Style || n.DataAtom == atom.Body || n.DataAtom == atom.Html {
+		return "", 0
+	}
+	kind := 0
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "itemprop":
+			if (strings.EqualFold(a.Val, "datePublished") || strings.EqualFold(a.Val, "dateCreated")) &&
+				attr(n, "content") == "" && attr(n, "datetime") == "" {
+				kind = dateItemprop
+			}
+		case "class", "id":
+			if kind == 0 && isDateClass(a.Val) {
+				kind = dateClass
+			}
+		}
+	}
+	if kind == 0 {
+		return "", 0
+	}
+	t := normSpace(textOf(n))
+	if t == "" || len(t) > 120 {
+		return "", 0
+	}
+	return t, kind
 }
 
 // isBylineElement reports whether an element holds an author name:
@@ -162,8 +242,9 @@ var articleTypes = map[string]bool{
 func parseJSONLD(scripts []string) (*ldArticle, string) {
 	var site string
 	for _, s := range scripts {
+		s = unwrapScript(s)
 		var v any
-		if err := json.Unmarshal([]byte(strings.TrimSpace(s)), &v); err != nil {
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
 			// Pages often break JSON with raw control characters in strings.
 			s = strings.Map(func(r rune) rune {
 				if r < 0x20 {
@@ -194,6 +275,23 @@ func parseJSONLD(scripts []string) (*ldArticle, string) {
 		}
 	}
 	return nil, site
+}
+
+// unwrapScript strips the CDATA section or HTML comment that some pages
+// wrap around a script's JSON ("<![CDATA[ {...} ]]>", "//<![CDATA[",
+// "<!-- {...} -->").
+func unwrapScript(s string) string {
+	s = strings.TrimSpace(s)
+	for _, w := range [][2]string{{"<![CDATA[", "]]>"}, {"<!--", "-->"}} {
+		t := strings.TrimSpace(strings.TrimPrefix(s, "//"))
+		if rest, ok := strings.CutPrefix(t, w[0]); ok {
+			rest = strings.TrimSpace(rest)
+			rest = strings.TrimSuffix(rest, w[1])
+			rest = strings.TrimSpace(rest)
+			s = strings.TrimSpace(strings.TrimSuffix(rest, "//"))
+		}
+	}
+	return s
 }
 
 // visitLD calls f on every object in v, depth first, until f returns true.
@@ -331,9 +429,9 @@ var (
 	// authorSep splits a byline into names.
 	authorSep = regexp.MustCompile(`(?i)\s*(?:,|;|\||/|&)\s*|\s+(?:and|и)\s+`)
 	// authorLead strips "By", "Written by", "Author:" before names.
-	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|story|text|words|photos?)\s+)?(?:by|author|authors|автор|авторы|текст)\b[:\s]*`)
+	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|story|text|words|photos?)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*`)
 	// authorTail cuts a date or update note off the end of a byline.
-	authorTail = regexp.MustCompile(`(?i)\s+(?:updated|published|posted|on)\b.*$|\s+\d.*$`)
+	authorTail = regexp.MustCompile(`(?i)\s+(?:updated|published|posted|on)\b.*$|\s*\d.*$`)
 	emailRe    = regexp.MustCompile(`\S+@\S+`)
 )
 
@@ -397,6 +495,7 @@ func splitAuthors(s string) []string {
 	}
 	s = emailRe.ReplaceAllString(s, "")
 	s = authorLead.ReplaceAllString(s, "")
+	s = authorDateTail.ReplaceAllString(s, "")
 	s = authorTail.ReplaceAllString(s, "")
 	var out []string
 	for _, part := range authorSep.Split(s, -1) {
@@ -514,20 +613,45 @@ func normLang(s string) string {
 }
 
 // titleSeps separate a headline from the site name in <title>.
-var titleSeps = []string{" | ", " - ", " – ", " — ", " :: ", " · ", " » "}
+var titleSeps = []string{" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " › ", " • "}
 
 // stripSiteSuffix removes a site name from the end (or start) of a title:
-// any segment that matches the site name or the host, and after " | " any
-// short last segment.
+// the whole site name when it ends the title after a separator, any
+// segment that matches the site name or the host, and after " | " any
+// short last segment. Trailing segments are peeled one at a time
+// ("Headline | host | Tagline"); after the first, only those naming the
+// site go.
 func stripSiteSuffix(title, site, host string) string {
 	title = normSpace(title)
+	loose := true
+	if site = normSpace(site); site != "" {
+		for _, sep := range titleSeps {
+			if head, ok := strings.CutSuffix(title, sep+site); ok && wordCount(head) >= 2 {
+				title, loose = strings.TrimSpace(head), false
+				break
+			}
+		}
+	}
+	for pass := 0; pass < 3; pass++ {
+		next := stripOneSegment(title, site, host, loose && pass == 0)
+		if next == title {
+			break
+		}
+		title = next
+	}
+	return title
+}
+
+// stripOneSegment removes one site-name segment from the end or start of
+// a title; short trailing segments after " | " go too when loose is set.
+func stripOneSegment(title, site, host string, loose bool) string {
 	for _, sep := range titleSeps {
 		i := strings.LastIndex(title, sep)
 		if i <= 0 {
 			continue
 		}
 		head, tail := title[:i], title[i+len(sep):]
-		if matchesSite(tail, site, host) || (sep == " | " && wordCount(tail) <= 4 && wordCount(head) >= 2) {
+		if matchesSite(tail, site, host) || (loose && sep == " | " && wordCount(tail) <= 4 && wordCount(head) >= 2) {
 			return strings.TrimSpace(head)
 		}
 		j := strings.Index(title, sep)
@@ -568,6 +692,29 @@ func headlineWithin(title, h1, site, host string) (string, bool) {
 		return "", false
 	}
 	return h1, true
+}
+
+// outvoted reports whether a structured headline is contradicted by the
+// page's own heading and <title>, which agree with each other (the
+// title may add segments set off by separators around the heading): the
+// structured value is then some other text (a description, a series
+// name) put in the headline field.
+func outvoted(headline, h1, title, site, host string) bool {
+	if h1 == "" || title == "" || sameHeadline(headline, h1) {
+		return false
+	}
+	if sameHeadline(h1, title) {
+		return true
+	}
+	_, within := headlineWithin(title, h1, site, host)
+	return within
+}
+
+// sameHeadline compares two headlines up to case, white space, quote
+// style and trailing dots or an ellipsis.
+func sameHeadline(a, b string) bool {
+	trim := func(s string) string { return strings.TrimRight(titleKey(s), ".… ") }
+	return trim(a) == trim(b)
 }
 
 // titleSepRunes are the characters that set a headline off from a site or

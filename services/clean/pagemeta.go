@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
 
 	"github.com/newsflow/newsflow/proto"
 )
@@ -53,6 +54,9 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 	if t, ok := headlineWithin(m.Title, info.h1, m.SiteName, host); ok {
 		m.Title, m.Sources["title"] = t, srcHTML
 	}
+	if m.Sources["title"] == srcJSONLD && outvoted(m.Title, info.h1, stripSiteSuffix(info.title, m.SiteName, host), m.SiteName, host) {
+		m.Title, m.Sources["title"] = normSpace(info.h1), srcHTML
+	}
 
 	switch {
 	case len(ld.authors) > 0:
@@ -77,29 +81,27 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 		}
 	}
 	if len(m.Authors) == 0 {
-		var names []string
-		for _, b := range info.bylines {
-			names = appendUnique(names, splitAuthors(b)...)
-		}
+		names := info.bylineNames()
 		if len(names) > 0 {
 			m.Authors, m.Sources["authors"] = names, srcByline
 		}
 	}
 
-	m.PublishedAt = c.pickTime(&m, "published_at", now, info,
-		ld.published,
-		[]string{"article:published_time", "og:published_time", "og:article:published_time"},
-		[]string{"datepublished", "article.published", "pubdate", "publishdate", "publish-date", "publish_date",
-			"parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.created",
-			"date", "article_date_original", "original-publish-date", "cxenseparse:recs:publishtime"},
-		func(t timeTag) bool {
-			return t.itemprop == "" || strings.Contains(t.itemprop, "published") || strings.Contains(t.itemprop, "created")
-		})
-	m.ModifiedAt = c.pickTime(&m, "modified_at", now, info,
-		ld.modified,
-		[]string{"article:modified_time", "og:updated_time", "og:modified_time"},
-		[]string{"datemodified", "article.updated", "last-modified", "lastmod", "dc.date.modified", "dcterms.modified",
-			"parsely-updated", "revised"},
+	pub, pubZoned := c.pickPublished(&m, now, info, ld.published)
+	m.PublishedAt = pub
+	if m.PublishedAt == nil {
+		m.PublishedAt = shownDate(&m, info.shownDates, pageDates(info, ld), now)
+	}
+	if m.PublishedAt == nil {
+		if t, ok := pageURLDate(info, base, now); ok {
+			m.PublishedAt, m.Sources["published_at"] = &t, srcURL
+		}
+	}
+	if m.PublishedAt == nil {
+		m.PublishedAt = classDate(&m, info.classDates, pageDates(info, ld), now)
+	}
+	var modZoned bool
+	m.ModifiedAt, modZoned = c.pickTime(&m, "modified_at", now, info, ld.modified, modifiedOGKeys, modifiedMetaKeys,
 		func(t timeTag) bool {
 			return strings.Contains(t.itemprop, "modified") || strings.Contains(t.class, "updated")
 		})
@@ -128,6 +130,17 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 		m.Language, m.Sources["language"] = l, srcJSONLD
 	}
 
+	// Times stated in UTC are given in the page's own offset.
+	loc, _ := pageOffset(pageDates(info, ld), now)
+	if m.PublishedAt != nil {
+		t := localize(*m.PublishedAt, pubZoned, loc)
+		m.PublishedAt = &t
+	}
+	if m.ModifiedAt != nil {
+		t := localize(*m.ModifiedAt, modZoned, loc)
+		m.ModifiedAt = &t
+	}
+
 	v, src = info.meta("og:description")
 	set("description", &m.Description, v, src)
 	v, src = info.meta("description", "twitter:description", "dc.description")
@@ -150,42 +163,170 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 	return m, declared
 }
 
+// Where pages state the publication time, in order of trust.
+var (
+	publishedOGKeys   = []string{"article:published_time", "og:published_time", "og:article:published_time"}
+	publishedMetaKeys = []string{"datepublished", "article.published", "pubdate", "publishdate", "publish-date", "publish_date",
+		"parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.created",
+		"date", "article_date_original", "original-publish-date", "cxenseparse:recs:publishtime"}
+)
+
+// Where pages state the time of their last update, in order of trust.
+var (
+	modifiedOGKeys   = []string{"article:modified_time", "og:updated_time", "og:modified_time"}
+	modifiedMetaKeys = []string{"datemodified", "article.updated", "last-modified", "lastmod", "dc.date.modified", "dcterms.modified",
+		"parsely-updated", "revised"}
+)
+
+// bylineNames returns the names in the page's first byline that has any,
+// and in the bylines beside it (the same parent): later bylines elsewhere
+// belong to comments, related stories or boxes about other writers.
+func (p *pageInfo) bylineNames() []string {
+	var names []string
+	var anchor *html.Node
+	for i, b := range p.bylines {
+		if names != nil && p.bylineParents[i] != anchor {
+			continue
+		}
+		found := splitAuthors(b)
+		if len(found) > 0 && names == nil {
+			anchor = p.bylineParents[i]
+		}
+		names = appendUnique(names, found...)
+	}
+	return names
+}
+
+// pickPublished resolves the publication time from every source that
+// states one (see bestPublished); <time datetime> elements count only
+// when no metadata does.
+func (c *Cleaner) pickPublished(m *proto.PageMeta, now time.Time, info *pageInfo, ldVal string) (*time.Time, bool) {
+	var cands []dateCand
+	add := func(s, src string) {
+		if t, ok := parseTime(s, now); ok {
+			cands = append(cands, dateCand{t: t, src: src, dateOnly: isDateOnly(s), zoned: hasZone(s)})
+		}
+	}
+	add(ldVal, srcJSONLD)
+	for _, k := range publishedOGKeys {
+		for _, v := range info.metas[k] {
+			add(v, srcOG)
+		}
+	}
+	for _, k := range publishedMetaKeys {
+		for _, v := range info.metas[k] {
+			add(v, srcMeta)
+		}
+	}
+	if best, ok := bestPublished(cands); ok {
+		m.Sources["published_at"] = best.src
+		return &best.t, best.zoned
+	}
+	for _, tt := range info.times {
+		if tt.itemprop == "" || strings.Contains(tt.itemprop, "published") || strings.Contains(tt.itemprop, "created") {
+			if t, ok := parseTime(tt.datetime, now); ok {
+				m.Sources["published_at"] = srcTime
+				return &t, hasZone(tt.datetime)
+			}
+		}
+	}
+	return nil, false
+}
+
+// shownDate returns the first date read from the texts of date-marked
+// elements, in the page's offset when its other dates state one.
+func shownDate(m *proto.PageMeta, texts, stated []string, now time.Time) *time.Time {
+	if len(texts) == 0 {
+		return nil
+	}
+	loc, _ := pageOffset(stated, now)
+	for _, s := range texts {
+		if c, ok := visibleDate(s, loc, now); ok {
+			m.Sources["published_at"] = srcText
+			return &c.t
+		}
+	}
+	return nil
+}
+
+// classDate returns the date that the elements with date-like classes
+// show, when they all show the same day: several different days are a
+// list of other stories or a clock in the page header, not the article's
+// date.
+func classDate(m *proto.PageMeta, texts, stated []string, now time.Time) *time.Time {
+	loc, _ := pageOffset(stated, now)
+	var first *dateCand
+	for _, s := range texts {
+		c, ok := visibleDate(s, loc, now)
+		if !ok {
+			continue
+		}
+		if first == nil {
+			first = &c
+			continue
+		}
+		if c.t.Format(time.DateOnly) != first.t.Format(time.DateOnly) {
+			return nil
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	m.Sources["published_at"] = srcText
+	return &first.t
+}
+
+// pageDates lists every date string the page's metadata and <time>
+// elements state, for pageOffset.
+func pageDates(info *pageInfo, ld *ldArticle) []string {
+	out := []string{ld.published, ld.modified}
+	for _, keys := range [][]string{publishedOGKeys, publishedMetaKeys, modifiedOGKeys, modifiedMetaKeys} {
+		for _, k := range keys {
+			out = append(out, info.metas[k]...)
+		}
+	}
+	for _, tt := range info.times {
+		out = append(out, tt.datetime)
+	}
+	return out
+}
+
 // pickTime returns the first parseable date from JSON-LD, OpenGraph keys,
 // other meta keys, then <time datetime> elements that pass ok.
 func (c *Cleaner) pickTime(m *proto.PageMeta, field string, now time.Time, info *pageInfo,
-	ldVal string, ogKeys, metaKeys []string, ok func(timeTag) bool) *time.Time {
+	ldVal string, ogKeys, metaKeys []string, ok func(timeTag) bool) (at *time.Time, zoned bool) {
 	try := func(s, src string) *time.Time {
 		if t, good := parseTime(s, now); good {
-			m.Sources[field] = src
+			m.Sources[field], zoned = src, hasZone(s)
 			return &t
 		}
 		return nil
 	}
 	if t := try(ldVal, srcJSONLD); t != nil {
-		return t
+		return t, zoned
 	}
 	for _, k := range ogKeys {
 		for _, v := range info.metas[k] {
 			if t := try(v, srcOG); t != nil {
-				return t
+				return t, zoned
 			}
 		}
 	}
 	for _, k := range metaKeys {
 		for _, v := range info.metas[k] {
 			if t := try(v, srcMeta); t != nil {
-				return t
+				return t, zoned
 			}
 		}
 	}
 	for _, tt := range info.times {
 		if ok(tt) {
 			if t := try(tt.datetime, srcTime); t != nil {
-				return t
+				return t, zoned
 			}
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // isHomeOf reports whether u is the root of a site while base is a deeper

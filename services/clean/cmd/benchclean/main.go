@@ -4,7 +4,7 @@
 // go-readability run on the same pages in the same run, with the speed and
 // memory of each on one core.
 //
-//	go run ./services/clean/cmd/benchclean [-data DIR] [-sets a,b] [-limit N]
+//	go run ./services/clean/cmd/benchclean [-data DIR] [-sets a,b] [-limit N] [-misses newsflow]
 //
 // DIR defaults to $BENCH_DATA, else ../shared/bench. Each extractor runs in
 // its own child process with GOMAXPROCS=1, so its speed and memory are
@@ -48,6 +48,7 @@ func run(args []string, stdout io.Writer) error {
 	exList := fs.String("extractors", strings.Join(allExtractors, ","), "comma-separated `extractors` to compare")
 	limit := fs.Int("limit", 0, "use only the first `n` pages of each set (0: all)")
 	dump := fs.String("dump", "", "write every page's outputs and gold values as JSON lines to `file`")
+	misses := fs.String("misses", "", "list the pages where `extractor` got the title, authors or date wrong")
 	child := fs.String("child", "", "internal: run one extractor and print its outputs")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -113,6 +114,12 @@ func run(args []string, stdout io.Writer) error {
 		}
 	}
 	report(stdout, *dir, sets, pages, extractors, results, stats)
+	if *misses != "" {
+		if _, ok := results[*misses]; !ok {
+			return fmt.Errorf("-misses %s: that extractor did not run", *misses)
+		}
+		listMisses(stdout, pages, results[*misses])
+	}
 	return nil
 }
 
@@ -157,7 +164,16 @@ func report(w io.Writer, dir string, sets []string, pages []page, extractors []s
 	fmt.Fprintf(w, "clean benchmark on %s\n", dir)
 	for _, set := range sets {
 		sc := map[string]*scores{}
+		var exs []string
 		for _, ex := range extractors {
+			if covers(ex, set) {
+				exs = append(exs, ex)
+			}
+		}
+		if len(exs) == 0 {
+			continue
+		}
+		for _, ex := range exs {
 			s := &scores{}
 			for _, p := range pages {
 				if p.Set == set {
@@ -166,13 +182,13 @@ func report(w io.Writer, dir string, sets []string, pages []page, extractors []s
 			}
 			sc[ex] = s
 		}
-		n := sc[extractors[0]].Pages
+		n := sc[exs[0]].Pages
 		fmt.Fprintln(w)
 		switch set {
 		case setTrafilatura:
 			fmt.Fprintf(w, "## trafilatura-eval (%d pages; with/without snippets, micro-averaged)\n", n)
 			fmt.Fprintf(w, "%-12s %9s %9s %9s %9s %9s %9s %9s %7s\n", "extractor", "precision", "recall", "accuracy", "F1", "title", "author", "date", "errors")
-			for _, ex := range extractors {
+			for _, ex := range exs {
 				s := sc[ex]
 				fmt.Fprintf(w, "%-12s %9.3f %9.3f %9.3f %9.3f %9s %9s %9s %7d\n", ex, s.Snippets.precision(), s.Snippets.recall(),
 					s.Snippets.accuracy(), s.Snippets.f1(), rate(s.Title), rate(s.Author), rate(s.Date), s.Errors)
@@ -184,7 +200,7 @@ func report(w io.Writer, dir string, sets []string, pages []page, extractors []s
 			}
 			fmt.Fprintf(w, "## %s (%d pages; body = mean token F1; fields = exact-match accuracy)\n", name, n)
 			fmt.Fprintf(w, "%-12s %9s %9s %9s %9s %9s %7s\n", "extractor", "body F1", "title", "authors", "date", "datetime", "errors")
-			for _, ex := range extractors {
+			for _, ex := range exs {
 				s := sc[ex]
 				fmt.Fprintf(w, "%-12s %9.3f %9s %9s %9s %9s %7d\n", ex, s.BodyF1.value(), rate(s.Title), rate(s.Author),
 					rate(s.Date), rate(s.DateTime), s.Errors)
@@ -192,14 +208,14 @@ func report(w io.Writer, dir string, sets []string, pages []page, extractors []s
 		case setHtmldate:
 			fmt.Fprintf(w, "## htmldate-eval (%d pages, mediacloud 2020; publication day)\n", n)
 			fmt.Fprintf(w, "%-12s %9s %9s %9s %9s\n", "extractor", "precision", "recall", "accuracy", "F1")
-			for _, ex := range extractors {
+			for _, ex := range exs {
 				d := sc[ex].Dates
 				fmt.Fprintf(w, "%-12s %9.3f %9.3f %9.3f %9.3f\n", ex, d.precision(), d.recall(), d.accuracy(), d.f1())
 			}
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "## speed and memory (each extractor alone in its own process, GOMAXPROCS=1, all pages above)")
+	fmt.Fprintln(w, "## speed and memory (each extractor alone in its own process, GOMAXPROCS=1, the pages it is scored on)")
 	fmt.Fprintf(w, "%-12s %7s %9s %8s %9s %11s %9s %9s %10s %10s\n", "extractor", "pages", "ms/page", "pages/s", "max ms", "alloc/page", "mallocs", "base RSS", "peak RSS", "vs trafil.")
 	tr, haveTr := stats[exTrafilatura]
 	for _, ex := range extractors {
@@ -209,13 +225,13 @@ func report(w io.Writer, dir string, sets []string, pages []page, extractors []s
 		}
 		ms := float64(st.Nanos) / 1e6 / float64(st.Pages)
 		vs := "-"
-		if haveTr && tr.Nanos > 0 {
+		if haveTr && tr.Nanos > 0 && st.Pages == tr.Pages {
 			vs = fmt.Sprintf("%.2fx", float64(tr.Nanos)/float64(st.Nanos)*float64(st.Pages)/float64(tr.Pages))
 		}
 		fmt.Fprintf(w, "%-12s %7d %9.2f %8.1f %9.1f %11s %9d %9s %10s %10s\n", ex, st.Pages, ms, 1000/ms, st.MaxPageMs,
 			mib(float64(st.AllocBytes)/float64(st.Pages)), st.Mallocs/uint64(st.Pages), mib(float64(st.BaseRSS)), mib(float64(st.PeakRSS)), vs)
 	}
-	fmt.Fprintln(w, "(vs trafil. = speed relative to go-trafilatura alone: above 1.00x is faster)")
+	fmt.Fprintln(w, "(vs trafil. = speed relative to go-trafilatura alone on the same pages: above 1.00x is faster)")
 }
 
 func rate(h hit) string {

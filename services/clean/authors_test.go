@@ -1,0 +1,56 @@
+package clean
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSplitAuthorsDateTails(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"By Mara Lind March 25, 2031", []string{"Mara Lind"}},
+		{"Mara Lind - Apr 3, 2031 10:04 am", []string{"Mara Lind"}},
+		{"Von Ilse Marrow, 3. März 2031", []string{"Ilse Marrow"}},
+		{"Tomas Quill12 Apr 2031", []string{"Tomas Quill"}},
+		{"Petra May and Oskar Fenn", []string{"Petra May", "Oskar Fenn"}}, // a month name as a surname stays
+	}
+	for _, tt := range tests {
+		if got := splitAuthors(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("splitAuthors(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestBylineNames(t *testing.T) {
+	var story strings.Builder
+	for _, p := range storyParas {
+		story.WriteString("<p>" + p + "</p>")
+	}
+	tests := []struct {
+		name, page string
+		want       []string
+	}{
+		{"comment bylines after the article's are not authors",
+			`<article><h1>Reef states agree lamp fund</h1><div class="meta"><span class="byline">By Mara Lind</span></div>` + story.String() +
+				`</article><section class="comments"><div class="c"><span class="author">Oskar Fenn</span><p>Good.</p></div>` +
+				`<div class="c"><span class="author">Petra Lund</span><p>Bad.</p></div></section>`,
+			[]string{"Mara Lind"}},
+		{"authors side by side are all kept",
+			`<article><h1>Reef states agree lamp fund</h1><p class="by"><a rel="author" href="/a">Mara Lind</a> and <a rel="author" href="/b">Tomas Quill</a></p>` + story.String() + `</article>`,
+			[]string{"Mara Lind", "Tomas Quill"}},
+		{"a byline without a name does not anchor",
+			`<article><h1>Reef states agree lamp fund</h1><div class="byline">Staff</div><div class="x"><span class="author">Ilse Marrow</span></div>` + story.String() + `</article>`,
+			[]string{"Ilse Marrow"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := cleanPage(t, `<!DOCTYPE html><html><head><title>Reef states agree lamp fund</title></head><body>`+tt.page+`</body></html>`)
+			if !slices.Equal(out.Meta.Authors, tt.want) || out.Meta.Sources["authors"] != srcByline {
+				t.Errorf("authors = %q from %q; want %q from byline", out.Meta.Authors, out.Meta.Sources["authors"], tt.want)
+			}
+		})
+	}
+}
