@@ -4,10 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,7 +37,6 @@ fetch:
 pipeline:
   concurrency: 4
   batch_size: 200
-  batch_wait: 100ms
 store:
   dsn: sqlite:%s
 http:
@@ -79,9 +77,14 @@ func BenchmarkPipeline(b *testing.B) {
 				b.ReportMetric(r.p95.Seconds(), "fresh-p95-s")
 				b.ReportMetric(r.peakRSS/(1<<20), "peak-RSS-MB")
 				b.ReportMetric(overhead*100, "overhead-%")
+				c := r.costs
+				msg := c[costMessaging] / c[costStage]
+				b.ReportMetric(msg*100, "messaging-%")
 				fmt.Printf("%s: %d articles in %s = %.0f articles/s; CPU %.2f ms/article (stages alone %.2f ms, overhead %.0f%%); freshness p50 %s p95 %s (poll interval 1s); peak RSS %.0f MB\n",
 					mode, n, r.elapsed.Round(time.Millisecond), r.throughput, r.cpuPerArticle*1000, sumCost*1000, overhead*100,
 					r.p50.Round(time.Millisecond), r.p95.Round(time.Millisecond), r.peakRSS/(1<<20))
+				fmt.Printf("%s: CPU profile of the first %d s of the bulk phase: stages %.2f s, messaging and serialization %.2f s (%.0f%% of stage compute), GC %.2f s (%.0f%%), other %.2f s (%.0f%%)\n",
+					mode, profileSeconds, c[costStage], c[costMessaging], msg*100, c[costGC], c[costGC]/c[costStage]*100, c[costOther], c[costOther]/c[costStage]*100)
 			}
 		})
 	}
@@ -168,7 +171,13 @@ type modeResult struct {
 	cpuPerArticle float64 // seconds
 	p50, p95      time.Duration
 	peakRSS       float64 // bytes, summed over processes
+	// costs is sampled CPU seconds per cost class over the first
+	// profileSeconds of the bulk phase, summed over processes.
+	costs map[string]float64
 }
+
+// profileSeconds is the CPU profile's window at the start of the bulk phase.
+const profileSeconds = 8
 
 func benchMode(b *testing.B, mode, slowest string, c *corpus, n, trickle, rate int) modeResult {
 	newsflowBin, natsBin := buildBinaries(b)
@@ -199,8 +208,9 @@ func benchMode(b *testing.B, mode, slowest string, c *corpus, n, trickle, rate i
 	} else {
 		port := freePort(b)
 		conf := filepath.Join(dir, "nats.conf")
-		_ = os.WriteFile(conf, []byte(fmt.Sprintf("listen: 127.0.0.1:%d\nmax_payload: 8MB\njetstream { store_dir: %q }\n", port, filepath.Join(dir, "js"))), 0o644)
-		natsProc = &proc{name: "nats", bin: natsBin, args: []string{"-c", conf}, log: logf}
+		profPort := freePort(b)
+		_ = os.WriteFile(conf, []byte(fmt.Sprintf("listen: 127.0.0.1:%d\nprof_port: %d\nmax_payload: 8MB\njetstream { store_dir: %q }\n", port, profPort, filepath.Join(dir, "js"))), 0o644)
+		natsProc = &proc{name: "nats", bin: natsBin, args: []string{"-c", conf}, log: logf, metrics: fmt.Sprintf("127.0.0.1:%d", profPort)}
 		natsProc.start(b)
 		url := fmt.Sprintf("nats://127.0.0.1:%d", port)
 		deadline := time.Now().Add(10 * time.Second)
@@ -256,13 +266,13 @@ func benchMode(b *testing.B, mode, slowest string, c *corpus, n, trickle, rate i
 	// Bulk phase: n pages out at once; time from release to all stored.
 	cpu0 := cpu()
 	t0 := time.Now()
-	profiled := profileCPU(b, mode, procs[0])
+	profiled := cpuProfiles(b, append(slices.Clip(procs), natsProc), profileSeconds)
 	sites.release(n)
 	waitFor(b, 30*time.Minute, func() bool { return count() >= n })
 	r := modeResult{elapsed: time.Since(t0)}
 	r.throughput = float64(n) / r.elapsed.Seconds()
 	r.cpuPerArticle = (cpu() - cpu0) / float64(n)
-	<-profiled
+	r.costs = profiled()
 	// Freshness phase: pages out one by one at rate/s.
 	for i := n; i < n+trickle; i++ {
 		sites.release(i + 1)
@@ -286,38 +296,6 @@ func benchMode(b *testing.B, mode, slowest string, c *corpus, n, trickle, rate i
 		r.peakRSS += peakRSS(natsProc)
 	}
 	return r
-}
-
-// profileCPU takes a CPU profile of p over the first seconds of the bulk
-// phase when E2E_CPUPROFILE names a file prefix (the file is
-// PREFIX-MODE.pprof; view it with go tool pprof). The returned channel is
-// closed when the profile is written, at once when none is asked for.
-func profileCPU(b *testing.B, mode string, p *proc) <-chan struct{} {
-	done := make(chan struct{})
-	prefix := os.Getenv("E2E_CPUPROFILE")
-	if prefix == "" {
-		close(done)
-		return done
-	}
-	go func() {
-		defer close(done)
-		resp, err := http.Get("http://" + p.metrics + "/debug/pprof/profile?seconds=10")
-		if err != nil {
-			b.Errorf("cpu profile: %v", err)
-			return
-		}
-		defer resp.Body.Close()
-		f, err := os.Create(prefix + "-" + mode + ".pprof")
-		if err != nil {
-			b.Errorf("cpu profile: %v", err)
-			return
-		}
-		defer f.Close()
-		if _, err := io.Copy(f, resp.Body); err != nil {
-			b.Errorf("cpu profile: %v", err)
-		}
-	}()
-	return done
 }
 
 // peakRSS reads a process's peak resident set (VmHWM) in bytes.
