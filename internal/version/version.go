@@ -4,6 +4,7 @@ package version
 import (
 	"runtime/debug"
 	"strings"
+	"sync"
 )
 
 // Version and Commit are stamped at build time with
@@ -13,8 +14,11 @@ var (
 	Commit  = ""
 )
 
-// Build returns the version, with the VCS revision when known.
-func Build() string {
+// Build returns the version, with the VCS revision when known. Every
+// message is stamped with it, so the build information is read once.
+func Build() string { return build() }
+
+var build = sync.OnceValue(func() string {
 	commit := Commit
 	if commit == "" {
 		if bi, ok := debug.ReadBuildInfo(); ok {
@@ -29,7 +33,7 @@ func Build() string {
 		return Version
 	}
 	return Version + "+" + commit
-}
+})
 
 // Stamp returns the pipeline_version of a message produced by stage at
 // algorithm version algo from an input whose pipeline_version was in:
