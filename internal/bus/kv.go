@@ -11,7 +11,9 @@ import (
 
 // KV is a JetStream key-value bucket with compare-and-set writes.
 type KV struct {
-	kv jetstream.KeyValue
+	kv     jetstream.KeyValue
+	js     jetstream.JetStream
+	bucket string
 }
 
 // KeyValue creates or opens the bucket named name; ttl > 0 expires keys.
@@ -26,7 +28,7 @@ func (b *Bus) KeyValue(ctx context.Context, name string, ttl time.Duration, repl
 	if err != nil {
 		return nil, fmt.Errorf("kv bucket %s: %w", name, err)
 	}
-	return &KV{kv: kv}, nil
+	return &KV{kv: kv, js: b.JS, bucket: name}, nil
 }
 
 // Get returns the value and revision of key; found is false when absent.
@@ -64,6 +66,38 @@ func (k *KV) Set(ctx context.Context, key string, val []byte) error {
 		return fmt.Errorf("kv put %s: %w", key, err)
 	}
 	return nil
+}
+
+// Entry is one key and value for SetAll.
+type Entry struct {
+	Key   string
+	Value []byte
+}
+
+// SetAll writes each entry unconditionally, like Set, but sends them all
+// before waiting for the acknowledgements: one round trip for the lot
+// rather than one per key. It returns the entries' errors joined.
+func (k *KV) SetAll(ctx context.Context, entries []Entry) error {
+	futures := make([]jetstream.PubAckFuture, 0, len(entries))
+	var errs []error
+	for _, e := range entries {
+		f, err := k.js.PublishAsync("$KV."+k.bucket+"."+e.Key, e.Value)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("kv put %s: %w", e.Key, err))
+			continue
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			errs = append(errs, fmt.Errorf("kv put %s: %w", f.Msg().Subject, err))
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // isWrongSequence reports a failed compare-and-set.

@@ -233,15 +233,23 @@ func runBatchStage[In proto.Message](ctx context.Context, d Deps, l lane, s Batc
 		in  In
 		tr  trace
 	}
-	done := func(ctx context.Context, it item, err error) {
+	// done settles the items handled together, recording the stored ones
+	// first when the stage keeps the ledger.
+	done := func(ctx context.Context, items []item, err error) {
 		if err == nil && ledger != nil {
-			r.record(ctx, ledger, it.in, it.tr)
+			ins, trs := make([]proto.Message, len(items)), make([]trace, len(items))
+			for i, it := range items {
+				ins[i], trs[i] = it.in, it.tr
+			}
+			r.record(ctx, ledger, ins, trs)
 		}
-		r.settle(ctx, it.msg, it.env, it.tr, err)
+		for _, it := range items {
+			r.settle(ctx, it.msg, it.env, it.tr, err)
+		}
 	}
 	handleOne := func(ctx context.Context, it item) {
 		err := r.call(ctx, it.msg, func(ctx context.Context) error { return s.HandleBatch(ctx, []In{it.in}) })
-		done(ctx, it, err)
+		done(ctx, []item{it}, err)
 	}
 	handle := func(ctx context.Context, msgs []jetstream.Msg) {
 		items := make([]item, 0, len(msgs))
@@ -268,14 +276,8 @@ func runBatchStage[In proto.Message](ctx context.Context, d Deps, l lane, s Batc
 		cancel()
 		r.metrics.InFlight.WithLabelValues(r.stage).Sub(float64(len(items)))
 		r.metrics.Duration.WithLabelValues(r.stage).Observe(time.Since(start).Seconds())
-		if err == nil {
-			for _, it := range items {
-				done(ctx, it, nil)
-			}
-			return
-		}
-		if len(items) == 1 {
-			done(ctx, items[0], err)
+		if err == nil || len(items) == 1 {
+			done(ctx, items, err)
 			return
 		}
 		r.log.Warn("batch failed, retrying its messages one by one", zap.Int("size", len(items)), zap.Error(err))

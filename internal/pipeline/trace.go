@@ -153,29 +153,35 @@ func (r *runner) publish(ctx context.Context, out proto.Message, tr trace) error
 	return nil
 }
 
-// record writes an article's Processed record. It is advisory: on failure
-// a -changed-only replay reprocesses the article, so it is only logged.
-func (r *runner) record(ctx context.Context, kv *bus.KV, in proto.Message, tr trace) {
-	env := in.Env()
-	if env.ArticleID == "" {
-		return
-	}
-	p := Processed{
-		ArticleID: env.ArticleID, InputHash: tr.inputHash, PipelineVersion: env.PipelineVersion,
-		FetchedSeq: tr.fetchedSeq, TraceID: tr.id, At: time.Now().UTC(),
-	}
-	if x, ok := in.(*proto.Extracted); ok {
-		p.ContentHash = x.Article.ContentHash
-		if p.FetchedSeq == 0 {
-			p.FetchedSeq = x.Article.FetchedSeq
+// record writes the Processed records of the articles just stored, all in
+// one round trip. They are advisory: on failure a -changed-only replay
+// reprocesses the articles, so it is only logged.
+func (r *runner) record(ctx context.Context, kv *bus.KV, ins []proto.Message, trs []trace) {
+	entries := make([]bus.Entry, 0, len(ins))
+	for i, in := range ins {
+		env, tr := in.Env(), trs[i]
+		if env.ArticleID == "" {
+			continue
 		}
+		p := Processed{
+			ArticleID: env.ArticleID, InputHash: tr.inputHash, PipelineVersion: env.PipelineVersion,
+			FetchedSeq: tr.fetchedSeq, TraceID: tr.id, At: time.Now().UTC(),
+		}
+		if x, ok := in.(*proto.Extracted); ok {
+			p.ContentHash = x.Article.ContentHash
+			if p.FetchedSeq == 0 {
+				p.FetchedSeq = x.Article.FetchedSeq
+			}
+		}
+		b, err := json.Marshal(p)
+		if err != nil {
+			r.log.Warn("processed record not written", telemetry.ArticleID(env.ArticleID), zap.Error(err))
+			continue
+		}
+		entries = append(entries, bus.Entry{Key: env.ArticleID, Value: b})
 	}
-	b, err := json.Marshal(p)
-	if err == nil {
-		err = kv.Set(ctx, env.ArticleID, b)
-	}
-	if err != nil {
-		r.log.Warn("processed record not written", telemetry.ArticleID(env.ArticleID), zap.Error(err))
+	if err := kv.SetAll(ctx, entries); err != nil {
+		r.log.Warn("processed records not written", zap.Int("articles", len(entries)), zap.Error(err))
 	}
 }
 
