@@ -495,6 +495,18 @@ func TestStripSiteSuffix(t *testing.T) {
 		{"Ledger | Summit closes in Port Valen", "Ledger", "", "Summit closes in Port Valen"},
 		{"Putin - Xi talks end", "", "", "Putin - Xi talks end"},
 		{"Port Valen summit closes | News", "", "", "Port Valen summit closes"},
+		// A tagline after the host: both go, one segment at a time.
+		{"Pike season opens early | reef-angler.example | Your angling weekly", "", "www.reef-angler.example", "Pike season opens early"},
+		// A site name that itself holds a separator.
+		{"Tide tables - 12 weeks ahead - Mara Lind - Coastal Living", "Mara Lind - Coastal Living", "", "Tide tables - 12 weeks ahead"},
+		// "›" and "•" set off the site name too.
+		{"Ferry strike ends after late talks › harbour.example", "", "harbour.example", "Ferry strike ends after late talks"},
+		{"Ferry strike ends after late talks • Harbour Post", "Harbour Post", "", "Ferry strike ends after late talks"},
+		// After the first segment only site names go: a short section
+		// label in the middle stays.
+		{"Ferry strike ends | Local | Harbour Post", "Harbour Post", "", "Ferry strike ends | Local"},
+		// A headline made of separated parts is left alone.
+		{"Storm - Rain - Wind", "", "", "Storm - Rain - Wind"},
 	}
 	for _, tt := range tests {
 		if got := stripSiteSuffix(tt.title, tt.site, tt.host); got != tt.want {

@@ -6,30 +6,6 @@ import (
 	"testing"
 )
 
-func TestStripSiteSuffixPeeling(t *testing.T) {
-	tests := []struct {
-		title, site, host, want string
-	}{
-		// A tagline after the host: both go, one segment at a time.
-		{"Pike season opens early | reef-angler.example | Your angling weekly", "", "www.reef-angler.example", "Pike season opens early"},
-		// A site name that itself holds a separator.
-		{"Tide tables - 12 weeks ahead - Mara Lind - Coastal Living", "Mara Lind - Coastal Living", "", "Tide tables - 12 weeks ahead"},
-		// "›" and "•" set off the site name too.
-		{"Ferry strike ends after late talks › harbour.example", "", "harbour.example", "Ferry strike ends after late talks"},
-		{"Ferry strike ends after late talks • Harbour Post", "Harbour Post", "", "Ferry strike ends after late talks"},
-		// After the first segment only site names go: a short section
-		// label in the middle stays.
-		{"Ferry strike ends | Local | Harbour Post", "Harbour Post", "", "Ferry strike ends | Local"},
-		// A headline made of separated parts is left alone.
-		{"Storm - Rain - Wind", "", "", "Storm - Rain - Wind"},
-	}
-	for _, tt := range tests {
-		if got := stripSiteSuffix(tt.title, tt.site, tt.host); got != tt.want {
-			t.Errorf("stripSiteSuffix(%q, %q, %q) = %q; want %q", tt.title, tt.site, tt.host, got, tt.want)
-		}
-	}
-}
-
 func TestTitleOutvoted(t *testing.T) {
 	body := `<body><article><h1>%s</h1><p>` + strings.Join(storyParas, "</p><p>") + `</p></article></body></html>`
 	tests := []struct {
