@@ -51,7 +51,7 @@ bench-store: ## store write rate and search latency over 100,000 generated artic
 bench-ner: ## entity recognition scores on the open NER sets, beside prose/v3 alone
 	$(GO) run ./services/extract/cmd/benchner -data $(abspath $(BENCH_DATA))
 
-bench-e2e: ## whole-system throughput, freshness and memory (E2E_ARTICLES=2000)
+bench-e2e: ## whole-system throughput, freshness, memory and CPU profile split (E2E_ARTICLES=2000, E2E_CPUPROFILE=prefix)
 	$(GO) test -run '^$$' -bench BenchmarkPipeline -benchtime 1x -timeout 60m ./internal/e2e
 
 chaos: ## long chaos run: 10,000 articles, 40 faults, every stage its own process
