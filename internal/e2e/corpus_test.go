@@ -149,7 +149,7 @@ func newCorpusSites(c *corpus, hosts int) *corpusSites {
 	s := &corpusSites{c: c, releasedAt: make([]time.Time, len(c.pages))}
 	for h := range hosts {
 		mux := http.NewServeMux()
-		mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) { s.feed(w, h, hosts) })
+		mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) { s.feed(w, r, h, hosts) })
 		mux.HandleFunc("/story/{i}", func(w http.ResponseWriter, r *http.Request) {
 			var i int
 			if _, err := fmt.Sscanf(r.PathValue("i"), "%d", &i); err != nil || i < 0 || i >= s.out() {
@@ -184,11 +184,20 @@ func (s *corpusSites) url(i int) string {
 	return fmt.Sprintf("%s/story/%d", s.servers[i%len(s.servers)].URL, i)
 }
 
-func (s *corpusSites) feed(w http.ResponseWriter, host, hosts int) {
+// feed serves a host's feed of every page put out so far, with an ETag
+// that changes when pages are put out, as news sites do.
+func (s *corpusSites) feed(w http.ResponseWriter, r *http.Request, host, hosts int) {
+	out := s.out()
+	etag := fmt.Sprintf(`"%d"`, out)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("ETag", etag)
 	w.Header().Set("Content-Type", "application/rss+xml")
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Feed</title>`)
-	for i := s.out() - 1; i >= 0; i-- {
+	for i := out - 1; i >= 0; i-- {
 		if i%hosts != host {
 			continue
 		}

@@ -50,8 +50,11 @@ type Fetcher struct {
 	client *http.Client
 	log    *zap.Logger
 	robots *robotsCache
-	// seen remembers fetched articles; nil remembers nothing.
-	seen KV
+	// seen remembers fetched articles; nil remembers nothing. known holds
+	// the ids this process has found or marked there, so that a feed
+	// polled again does not ask the bucket about every item each time.
+	seen  KV
+	known seenCache
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -89,7 +92,9 @@ func (f *Fetcher) Handle(ctx context.Context, in *proto.Discovered) ([]*proto.Fe
 		for _, id := range []string{in.ArticleID, out.ArticleID} {
 			if err := f.seen.Set(ctx, id, []byte(out.FetchedAt.Format(time.RFC3339))); err != nil {
 				f.log.Warn("mark seen", telemetry.ArticleID(id), zap.Error(err))
+				continue
 			}
+			f.known.add(id)
 		}
 	}
 	return []*proto.Fetched{out}, nil
@@ -100,8 +105,46 @@ func (f *Fetcher) Seen(ctx context.Context, id string) (bool, error) {
 	if f.seen == nil {
 		return false, nil
 	}
+	if f.known.has(id) {
+		return true, nil
+	}
 	_, _, found, err := f.seen.Get(ctx, id)
+	if found {
+		f.known.add(id)
+	}
 	return found, err
+}
+
+// seenCacheSize bounds the ids a Fetcher keeps in memory: two generations
+// of up to this many each.
+const seenCacheSize = 50_000
+
+// seenCache is a bounded set of ids known to be in the seen bucket. An id
+// once seen stays seen, so the cache never has to be invalidated; when the
+// current generation is full it becomes the old one and the oldest ids are
+// forgotten (the bucket still has them).
+type seenCache struct {
+	mu       sync.Mutex
+	cur, old map[string]struct{}
+}
+
+func (c *seenCache) has(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.cur[id]; ok {
+		return true
+	}
+	_, ok := c.old[id]
+	return ok
+}
+
+func (c *seenCache) add(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cur == nil || len(c.cur) >= seenCacheSize {
+		c.old, c.cur = c.cur, make(map[string]struct{}, 1024)
+	}
+	c.cur[id] = struct{}{}
 }
 
 // Fetch downloads the page in.URL. Errors that retrying cannot fix (a 404,

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -432,5 +433,65 @@ func TestResourceLimits(t *testing.T) {
 	}
 	if _, err := f.List(context.Background(), Source{Name: "huge", Feed: s.URL + "/huge-feed.xml"}, "", ""); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("List(50 MB feed) = %v; want ErrTooLarge", err)
+	}
+}
+
+// countingKV counts the reads that reach a real bucket.
+type countingKV struct {
+	KV
+	mu   sync.Mutex
+	gets int
+}
+
+func (c *countingKV) Get(ctx context.Context, key string) ([]byte, uint64, bool, error) {
+	c.mu.Lock()
+	c.gets++
+	c.mu.Unlock()
+	return c.KV.Get(ctx, key)
+}
+
+func TestSeenAsksTheBucketOncePerKnownArticle(t *testing.T) {
+	b := natstest.Start(t).Connect(t)
+	ctx := context.Background()
+	bucket, err := b.KeyValue(ctx, proto.SeenBucket, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bucket.Set(ctx, "marked-elsewhere", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	kv := &countingKV{KV: bucket}
+	f := New(testConfig(), kv, zaptest.NewLogger(t))
+	for range 3 {
+		if seen, err := f.Seen(ctx, "marked-elsewhere"); err != nil || !seen {
+			t.Fatalf("Seen(marked-elsewhere) = %v, %v; want true", seen, err)
+		}
+		if seen, err := f.Seen(ctx, "new"); err != nil || seen {
+			t.Fatalf("Seen(new) = %v, %v; want false", seen, err)
+		}
+	}
+	// The known id is asked about once; the unknown one every time, since
+	// another replica may fetch it meanwhile.
+	if kv.gets != 1+3 {
+		t.Errorf("bucket reads = %d; want 4", kv.gets)
+	}
+	if err := bucket.Set(ctx, "new", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if seen, _ := f.Seen(ctx, "new"); !seen {
+		t.Error("an id marked by another replica is not seen")
+	}
+}
+
+func TestSeenCacheBounded(t *testing.T) {
+	var c seenCache
+	for i := range 3 * seenCacheSize {
+		c.add(strconv.Itoa(i))
+	}
+	if n := len(c.cur) + len(c.old); n > 2*seenCacheSize {
+		t.Errorf("cache holds %d ids; want at most %d", n, 2*seenCacheSize)
+	}
+	if !c.has(strconv.Itoa(3*seenCacheSize-1)) || c.has("0") {
+		t.Error("cache keeps the oldest id or lost the newest")
 	}
 }
