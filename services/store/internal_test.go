@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"go.uber.org/zap"
 )
 
 func TestSimilarity(t *testing.T) {
@@ -107,4 +109,29 @@ func FuzzSearch(f *testing.F) {
 			t.Errorf("List(%q) = %v; want success for text with words", q, err)
 		}
 	})
+}
+
+func TestSQLiteDuplicateCandidatesUseCoveringIndex(t *testing.T) {
+	st, err := OpenSQLite(context.Background(), t.TempDir()+"/plan.db", zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rows, err := st.r.Query("EXPLAIN QUERY PLAN "+sqliteCandidatesSQL, "[1,2]", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if !strings.Contains(strings.Join(plan, "\n"), "COVERING INDEX articles_duplicate_candidates") {
+		t.Errorf("candidate lookup reads the article rows; plan:\n%s", strings.Join(plan, "\n"))
+	}
 }

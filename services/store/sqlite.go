@@ -363,10 +363,7 @@ func (s *SQLite) prepareUpsert(ctx context.Context, tx *sql.Tx) (*upsertStmts, e
 	}
 	prep(&st.existing, `SELECT fetched_at, pipeline_version, doc_hash, fingerprint, cluster_id FROM articles WHERE id = ?`)
 	prep(&st.article, upsertArticleSQL)
-	prep(&st.candidates, `SELECT a.id, a.cluster_id, a.fingerprint FROM articles a
-		WHERE a.id IN (SELECT b.article_id FROM lsh_bands b WHERE b.key IN (SELECT value FROM json_each(?)))
-		AND a.id <> ?
-		ORDER BY a.first_seen, a.seq LIMIT 1000`)
+	prep(&st.candidates, sqliteCandidatesSQL)
 	prep(&st.delEntities, `DELETE FROM article_entities WHERE article_id = ?`)
 	prep(&st.delQuotes, `DELETE FROM quotes WHERE article_id = ?`)
 	prep(&st.delFacts, `DELETE FROM facts WHERE article_id = ?`)
@@ -546,6 +543,14 @@ func (s *SQLite) upsertOne(ctx context.Context, st *upsertStmts, in *proto.Artic
 // findCluster returns the cluster a joins: that of the earliest stored
 // article sharing a band with a at or above DuplicateThreshold, else a's
 // own id.
+// sqliteCandidatesSQL lists the stored articles sharing a band key with
+// an article, oldest first; the covering index articles_duplicate_candidates
+// answers it without reading the articles' text.
+const sqliteCandidatesSQL = `SELECT a.id, a.cluster_id, a.fingerprint FROM articles a INDEXED BY articles_duplicate_candidates
+	WHERE a.id IN (SELECT b.article_id FROM lsh_bands b WHERE b.key IN (SELECT value FROM json_each(?)))
+	AND a.id <> ?
+	ORDER BY a.first_seen, a.seq LIMIT 1000`
+
 func (s *SQLite) findCluster(ctx context.Context, st *upsertStmts, a *proto.Article, bands []band) (string, error) {
 	keys := make([]int64, len(bands))
 	for i, b := range bands {
