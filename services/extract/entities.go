@@ -193,13 +193,17 @@ var roleTitles = wordSet(`President Mr Mrs Ms Miss Dr Drs Prof Professor Sir Lor
 	Queen Prince Princess Pope Patriarch Leader Foreign Defense Defence Finance Economy Trade Interior
 	State Affairs Former Acting Presidential Press Senior Special Head Founder Analyst Researcher Doctor
 	Russian Chinese American Ukrainian French German British Indian Japanese Korean Turkish Iranian
-	Kazakh Belarusian Polish Italian Spanish European Western Israeli Palestinian Syrian Saudi US`)
+	Kazakh Belarusian Polish Italian Spanish European Western Israeli Palestinian Syrian Saudi US
+	Sheikh Sheik Emir Sultan Crown Archbishop Bishop Cardinal Rabbi Imam Ayatollah Reverend Rev Lieutenant
+	Sergeant Marshal Duke Duchess Earl Tsar Czar Emperor Empress Kaiser Mufti Prosecutor Detective Inspector`)
 
 // Titles that by themselves mark a person (not nationalities or "Foreign").
 var personTitles = wordSet(`President Mr Mrs Ms Miss Dr Drs Prof Professor Sir Lord Lady Dame Minister Premier
 	Secretary Chancellor Chairman Chairwoman General Gen Colonel Admiral Captain Commander Senator Sen
 	Congressman Congresswoman Governor Gov Mayor Ambassador Envoy Spokesman Spokeswoman Spokesperson
-	Director CEO Judge King Queen Prince Princess Pope Patriarch Leader Analyst Researcher Doctor Founder`)
+	Director CEO Judge King Queen Prince Princess Pope Patriarch Leader Analyst Researcher Doctor Founder
+	Sheikh Sheik Emir Sultan Archbishop Bishop Cardinal Rabbi Imam Ayatollah Reverend Rev Lieutenant
+	Sergeant Marshal Duke Duchess Earl Tsar Czar Emperor Empress Kaiser Mufti Prosecutor Detective Inspector`)
 
 // Last words of an organisation's name.
 var orgSuffixes = wordSet(`Inc Corp Corporation Co Ltd LLC PLC Group Holdings Company Ministry Agency
@@ -323,7 +327,11 @@ func (f *entityFinder) mergeEnglish(text string, ms []mention) []mention {
 		// it is a known organisation or place.
 		if len(inside) > 0 && !c.strong && ms[inside[0]].start == s && ms[inside[0]].typ == TypePlace {
 			rest := strings.TrimSpace(text[ms[inside[0]].end:e])
-			if t := f.en.known(rest); t != "" && len(inside) == 1 {
+			t := f.en.known(rest)
+			if t == "" && c.typ == TypeOrg && strings.Contains(rest, " ") {
+				t = TypeOrg // "U.S. Federal Reserve": a name of several words
+			}
+			if t != "" && len(inside) == 1 {
 				out = append(out, mention{name: rest, typ: t, start: e - len(rest), end: e})
 			}
 			continue

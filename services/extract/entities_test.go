@@ -330,6 +330,19 @@ func TestEnglishSpans(t *testing.T) {
 		{"Critics of the Bush administration look to bin Laden, the Google-Mozilla deal and the Moscow Patriarchate.",
 			[]string{"Bush|person", "bin Laden|person", "Google|org", "Mozilla|org", "Moscow Patriarchate|org"}},
 		{"Her pay now comes from The Mozilla Foundation.", []string{"The Mozilla Foundation|org"}},
+		{"The U.S. Federal Reserve held rates while Shares of Apple Inc. fell.",
+			[]string{"U.S.|place", "Federal Reserve|org", "Apple Inc.|org"}},
+		{"Gazprom Neft joined the People's Party rally near Air China offices.",
+			[]string{"Gazprom Neft|org", "People's Party|org", "Air China|org"}},
+		{"Talks with Foreign Minister Wang Yi.", []string{"Wang Yi|person"}},
+		{"According to Okonjo, the plan failed, and Tsvangaro, the opposition leader, agreed.",
+			[]string{"Okonjo|person", "Tsvangaro|person"}},
+		{"Dostrovsky was arrested after Queen Victoria left the Bolshoi Theatre.",
+			[]string{"Dostrovsky|person", "Victoria|person", "Bolshoi Theatre|place"}},
+		{"Barcelona beat Real Madrid before he played for Chelsea.",
+			[]string{"Barcelona|org", "Real Madrid|org", "Chelsea|org"}},
+		{"Sheikh Mohammed bin Rashid Al Maktoum met Ban Ki-moon on the Moon.",
+			[]string{"Mohammed bin Rashid Al Maktoum|person", "Ban Ki-moon|person"}},
 	}
 	for _, tt := range tests {
 		var got []string

@@ -215,7 +215,7 @@ var ofHeads = wordSet(`Ministry University Bank Institute Department Council Off
 // Last words that make a name a place.
 var placeSuffixes = wordSet(`River Rivers Island Islands Isles Mountains Mountain Mts Hills Hill Lake Lakes Sea Ocean Bay Gulf Strait
 	Straits Peninsula Desert Valley Canyon Falls Heights County Province Prefecture Oblast Krai Region Street St. Avenue Ave
-	Road Rd Rd. Ave. Blvd Blvd. Boulevard Square Plaza Beach Coast Harbor Harbour Creek Springs Park Forest Glacier Basin Delta Plateau Plains
+	Road Rd Rd. Ave. Blvd Blvd. Boulevard Square Plaza Beach Coast Harbor Harbour Creek Pond Springs Park Forest Glacier Basin Delta Plateau Plains
 	Village Town Township City Borough Parish Republic Kingdom Territory Territories State Emirate Cape Point Ridge Pass
 	Canal Channel Reef Atoll Archipelago Highlands Lowlands Marsh Shire District Airport Station Bridge Tower Palace Castle
 	Cathedral Abbey Stadium Arena`)
@@ -318,7 +318,7 @@ func (e *english) words(text string) []word {
 			from := len(out)
 			for k, t := range part {
 				w := word{text: t.Text, start: t.Start, end: t.End(), first: k == 0 || isOpener(out, k)}
-				if sentenceFinalPeriod(w.text) {
+				if sentenceFinalPeriod(w.text) || k == len(part)-1 && shortFinalName(w.text) {
 					// "Tuz." closing a line: the tokenizer left the
 					// sentence's period on the word.
 					w.text = w.text[:len(w.text)-1]
@@ -519,6 +519,15 @@ func isASCIILetter(c byte) bool {
 
 // isOpener reports whether the k-th word of the sentence being appended
 // follows an opening quotation mark or dash that begins the sentence.
+// shortFinalName reports whether w, the last token of a sentence, is a
+// two-letter name with the sentence's period on it ("Wang Yi.").
+func shortFinalName(w string) bool {
+	return len(w) == 3 && w[2] == '.' && 'A' <= w[0] && w[0] <= 'Z' && 'a' <= w[1] && w[1] <= 'z' && !shortAbbrevs[w[:2]]
+}
+
+// shortAbbrevs are two-letter abbreviations written with a period.
+var shortAbbrevs = wordSet(`Mr Ms Dr St Jr Sr Co Mt Ft No Vs Lt Gr Pa Va Md Ga La Ky Mo`)
+
 func isOpener(out []word, k int) bool {
 	prev := out[len(out)-1].text
 	return (prev == "“" || prev == "\"" || prev == "‘" || prev == "'" || prev == "(" || prev == "«" || prev == "-" || prev == "--" || prev == "—") && (k == 1 || out[len(out)-2].first)
@@ -561,6 +570,18 @@ func (e *english) find(text string) ([]word, []cand) {
 				j += 2
 				continue
 			}
+			// "People's Party", "Women's Institute": a plural noun's
+			// possessive inside a name.
+			if (ws[j].text == "'s" || ws[j].text == "’s" || ws[j].text == "'" || ws[j].text == "’") && possNameWords[ws[j-1].text] && ws[j].start == ws[j-1].end &&
+				j+1 < len(ws) && e.isNameWord(ws, j+1) && gapOK(text, ws[j], ws[j+1]) {
+				j += 2
+				continue
+			}
+			// "Apple Inc.": a legal form ends a company's name.
+			if companyForms[ws[j].text] && strings.HasSuffix(ws[j].text, ".") {
+				j++
+				break
+			}
 			lw := ws[j].text
 			// "Democratic Republic of the Congo", "Institute for the
 			// Study of War".
@@ -602,6 +623,11 @@ func (e *english) find(text string) ([]word, []cand) {
 	}
 	return ws, e.typeAll(text, ws, cs)
 }
+
+// possNameWords are plural nouns whose possessive opens the name of a
+// party or body ("People's Party", "Workers' Party").
+var possNameWords = wordSet(`People Peoples Women Men Children Workers Veterans Citizens Farmers Teachers Soldiers Mothers
+	Students Writers Nations`)
 
 // lowerParticles are the particles that may open a person's name in
 // lower case ("bin Laden", "van Gogh", "de Gaulle").
@@ -689,6 +715,9 @@ func (e *english) shape(ws []word, i, j int) []cand {
 				break
 			}
 		}
+		if (roleTitles[w] || e.lex.demonyms[w]) && c.j-c.i > 1 && e.known(joinWords(ws[c.i:c.j])) != "" {
+			break // "Islamic Jihad", "Democratic Party": a known name
+		}
 		switch {
 		case personTitles[w]:
 			c.personTi = true
@@ -775,6 +804,8 @@ func (e *english) keywordType(ws []word) string {
 		}
 	}
 	switch {
+	case len(ws) > 1 && venueHeads[last] && !(len(ws) == 2 && praise[first]):
+		return TypePlace // "Bolshoi Theatre", "Hayes Street Grill": a building or venue
 	case orgWords[last] && (len(ws) > 1 || strings.HasSuffix(last, ".")) && !(len(ws) == 2 && praise[first]):
 		return TypeOrg
 	case len(ws) > 1 && placeSuffixes[last]:
@@ -788,6 +819,8 @@ func (e *english) keywordType(ws []word) string {
 		return TypeOrg
 	case len(ws) > 1 && orgWords[first] && first != "Daily" && first != "News" && !commonRun(ws[1:]):
 		return TypeOrg
+	case len(ws) == 2 && first == "Air" && e.lex.places[last]:
+		return TypeOrg // "Air China", "Air India": an airline
 	case len(ws) > 1 && (first == "Mount" || first == "Mt" || first == "Mt." || first == "Lake" || first == "Fort" || first == "Port" || first == "St." || first == "St"):
 		return TypePlace
 	}
@@ -802,6 +835,8 @@ func (e *english) strongType(text string, ws []word, c *cand) string {
 	switch {
 	case e.lex.orgs[name]:
 		return TypeOrg
+	case c.personTi && n <= 3 && !isAcronym(ws[c.i].text):
+		return TypePerson // "Queen Victoria", "President Lincoln": a title, then a name
 	case e.lex.places[name]:
 		return TypePlace
 	case n == 1 && len(name) > 3 && shouted(ws[c.i:c.j]) && e.lex.places[titleWord(name)]:
@@ -811,10 +846,10 @@ func (e *english) strongType(text string, ws []word, c *cand) string {
 		return kt
 	}
 	switch {
-	case (c.personTi || (c.i > 0 && personTitles[strings.TrimSuffix(ws[c.i-1].text, ".")])) && n <= 4:
+	case (c.personTi || (c.i > 0 && personTitles[strings.TrimSuffix(ws[c.i-1].text, ".")])) && n <= personLen(ws[c.i:c.j]):
 		c.personTi = true
 		return TypePerson
-	case n >= 2 && n <= 4 && e.lex.given[ws[c.i].text]:
+	case n >= 2 && n <= personLen(ws[c.i:c.j]) && e.lex.given[ws[c.i].text]:
 		return TypePerson
 	case n >= 2 && n <= 3 && lowerParticles[ws[c.i].text] && e.known(surface(text, ws, c.i+1, c.j)) == "":
 		return TypePerson // "bin Laden"
@@ -824,6 +859,10 @@ func (e *english) strongType(text string, ws []word, c *cand) string {
 	}
 	return ""
 }
+
+// venueHeads are last words of the names of buildings and venues, which
+// are places.
+var venueHeads = wordSet(`Theatre Theater Museum Gallery Auditorium Hall Hotel Restaurant Grill Cafe Café Pub Opera`)
 
 // midOrgHead reports whether one of ws is a word that heads an
 // institution's name.
@@ -859,7 +898,13 @@ func commonRun(ws []word) bool {
 // type of what is left, or "".
 func (e *english) trim(text string, ws []word, c *cand) string {
 	i, j := c.i, c.j
-	for i < j-1 && ws[i].common {
+	// "Hope Hicks", "Rich Lowry", "Ban Ki-moon": an ordinary word as a
+	// given name before a known surname or a hyphenated given name.
+	if j-i == 2 && ws[i].common && !ws[i+1].common && (!ws[i].first || e.tagAt(ws, i) == "NNP") &&
+		(e.lex.surnames[ws[i+1].text] && !e.lex.places[ws[i+1].text] && !e.lex.orgs[ws[i+1].text] || hyphenGiven(ws[i+1].text)) {
+		return TypePerson
+	}
+	for i < j-1 && (ws[i].common || i > c.i && nameParticles[ws[i].text]) {
 		i++
 	}
 	if i > c.i && !commonRun(ws[i:j]) {
@@ -880,6 +925,11 @@ func (e *english) trim(text string, ws []word, c *cand) string {
 		}
 	}
 	for j = c.j; j > c.i+1 && ws[j-1].common; j-- {
+	}
+	// "U.S. Federal Reserve": the ordinary words after a place are a
+	// name of their own; the second pass and the merge split them off.
+	if j < c.j && e.known(surface(text, ws, j, c.j)) != "" {
+		return ""
 	}
 	if j < c.j && !commonRun(ws[c.i:j]) {
 		d := cand{i: c.i, j: j, personTi: c.personTi}
@@ -919,7 +969,7 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			t = e.trim(text, ws, c)
 		}
 		// "Miramar California": an unknown name, then a known place.
-		if t == "" && c.j-c.i == 2 && !e.lex.given[ws[c.i].text] && e.lex.places[ws[c.j-1].text] && !ws[c.i].common {
+		if t == "" && c.j-c.i == 2 && !e.lex.given[ws[c.i].text] && e.lex.places[ws[c.j-1].text] && !ws[c.i].common && !nameParticles[ws[c.i].text] {
 			cs = append(cs, cand{i: c.j - 1, j: c.j, typ: TypePlace, strong: true})
 			c = &cs[k]
 			c.j--
@@ -945,12 +995,20 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			byText[ws[c.i].text] = p.typ
 		}
 	}
+	// "Barcelona beat Real Madrid", "played for Liverpool": a place named
+	// as a side in a match is its club.
+	for k := range cs {
+		c := &cs[k]
+		if c.typ == TypePlace && c.j-c.i <= 2 && sportsSide(ws, c.i, c.j) {
+			c.typ = TypeOrg
+		}
+	}
 	// A lone word that is the surname of a person named in full in the
 	// document is that person, whatever a gazetteer says ("Selim
 	// Ardahan ... Ardahan said").
 	for k := range cs {
 		c := &cs[k]
-		if c.j-c.i == 1 && c.typ == TypePlace && surname[ws[c.i].text] && !placeContext(ws, c.i) {
+		if c.j-c.i == 1 && (c.typ == TypePlace && !placeContext(ws, c.i) || c.typ == TypeOrg && !isAcronym(ws[c.i].text) && !orgContext(ws, c.i, c.j)) && surname[ws[c.i].text] {
 			c.typ = TypePerson
 			byText[ws[c.i].text] = TypePerson
 		}
@@ -1001,6 +1059,8 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			c.typ = TypeOrg // "the carmaker Zotye", "Zotye's shares"
 		case n == 1 && !common && c.i > 0 && (ws[c.i-1].text == "in" || ws[c.i-1].text == "near") && v[1] > v[0]:
 			c.typ = TypePlace // "in Lawrence": a place, though a given name
+		case n == 1 && c.i > 0 && (ws[c.i-1].text == "the" || ws[c.i-1].text == "The") && (c.j == len(ws) || !unicode.IsLetter(rune(ws[c.j].text[0])) || functionWords[ws[c.j].text]):
+			c.typ = "" // "the Moon", "the Hilton": a person's name takes no article
 		case n == 1 && (e.lex.given[name] || e.lex.surnames[name]):
 			c.typ = TypePerson
 		case n == 1 && c.j < len(ws) && (ws[c.j].text == "administration" || ws[c.j].text == "'s" && c.j+1 < len(ws) && ws[c.j+1].text == "administration"):
@@ -1011,6 +1071,10 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			c.typ = TypePerson
 		case v[1] > v[0] && n <= 2:
 			c.typ = TypePlace
+		case n >= 2 && e.lex.places[ws[c.i].text] && e.known(surface(text, ws, c.i+1, c.j)) == TypeOrg:
+			c.typ = TypeOrg // "U.S. Federal Reserve": the merge keeps both names
+		case n >= 2 && n <= 3 && e.lex.orgs[ws[c.i].text] && !e.lex.given[ws[c.i].text] && !e.lex.surnames[ws[c.i].text] && !isAcronym(ws[c.i].text) && allCapitalised(ws[c.i:c.j]):
+			c.typ = TypeOrg // "Gazprom Neft": a known company's name first
 		case n == 2 && placePrefixes[ws[c.i].text] && e.lex.places[ws[c.i+1].text]:
 			c.typ = TypePlace
 		case n >= 2 && n <= 4 && allCapitalised(ws[c.i:c.j]) && e.lex.places[ws[c.i].text] && !e.lex.given[ws[c.i].text] &&
@@ -1027,6 +1091,8 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			c.typ = "" // "Combo Meal": nothing says what it names
 		case n == 1 && ws[c.i].poss:
 			c.typ = TypePerson // "Arafat 's death"
+		case n == 1 && ws[c.i].first && c.j < len(ws) && firstSubject(e, ws, c.i):
+			c.typ = TypePerson // "Dostoevsky was arrested": a proper noun as the subject
 		case n == 1 && ws[c.i].first:
 			c.typ = "" // an unknown word opening a sentence: likely not a name
 		case n == 1 && (e.tagAt(ws, c.i) == "NNP" || e.tagAt(ws, c.i) == "NNPS"):
@@ -1078,6 +1144,33 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 	return cs
 }
 
+// sportsSide reports whether the words around ws[i:j] name it a side in
+// a match: "Barcelona beat ...", "... lost to Bayern", "played for
+// Liverpool".
+func sportsSide(ws []word, i, j int) bool {
+	if j < len(ws) {
+		switch ws[j].text {
+		case "beat", "defeated", "thrashed", "edged", "drew", "routed", "trounced":
+			return true
+		}
+	}
+	if i > 0 {
+		switch ws[i-1].text {
+		case "beat", "defeated", "thrashed", "routed", "trounced":
+			return i > 1 && ws[i-2].sent == ws[i].sent && ws[i-2].tag != "PRP" && !functionWords[strings.ToLower(ws[i-2].text)]
+		}
+	}
+	if i > 1 {
+		p2, p1 := ws[i-2].text, ws[i-1].text
+		switch {
+		case p1 == "to" && p2 == "lost", p1 == "with" && p2 == "drew",
+			p1 == "for" && (p2 == "played" || p2 == "plays" || p2 == "signed" || p2 == "scored"):
+			return true
+		}
+	}
+	return false
+}
+
 // initials reports whether w is one or more initials, each a capital and
 // a period: "A.", "J.K.".
 func initials(w string) bool {
@@ -1108,7 +1201,7 @@ func (e *english) coordinate(ws []word, cs []cand) {
 	for pass := 0; pass < 2; pass++ {
 		for k := range cs {
 			c := &cs[k]
-			if c.typ != "" || c.dropped || commonRun(ws[c.i:c.j]) || c.j-c.i == 1 && (ws[c.i].first || isAcronym(ws[c.i].text)) {
+			if c.typ != "" || c.dropped || commonRun(ws[c.i:c.j]) || c.j-c.i == 1 && (ws[c.i].first && e.tagAt(ws, c.i) != "NNP" || isAcronym(ws[c.i].text)) {
 				continue
 			}
 			if k > 0 && cs[k-1].typ != "" && joined(&cs[k-1], c) {
@@ -1151,6 +1244,54 @@ func (e *english) guessSingle(ws []word, i int) string {
 		return TypePerson
 	}
 	return ""
+}
+
+// personLen is the most words a person's name ws may have: four, and
+// one more for each particle ("Mohammed bin Rashid Al Maktoum").
+func personLen(ws []word) int {
+	n := 4
+	for _, w := range ws[1:] {
+		if nameParticles[w.text] || nameArticles[strings.ToLower(w.text)] {
+			n++
+		}
+	}
+	return n
+}
+
+// hyphenGiven reports whether w has the shape of a hyphenated East Asian
+// given name: "Ki-moon", "Jae-in", "Jong-un".
+func hyphenGiven(w string) bool {
+	h := strings.IndexByte(w, '-')
+	if h < 2 || h+2 > len(w) || w[0] < 'A' || w[0] > 'Z' {
+		return false
+	}
+	for k := 1; k < len(w); k++ {
+		if k != h && (w[k] < 'a' || w[k] > 'z') {
+			return false
+		}
+	}
+	return len(w)-h-1 <= 4 && h <= 5
+}
+
+// firstSubject reports whether ws[i], an unknown word opening a
+// sentence, is a proper noun and the subject of the verb after it, with a
+// person's name for shape ("Dostoevsky was arrested", "Sarkozy
+// resigned"): no codes, acronyms, camel case or place-like endings.
+func firstSubject(e *english, ws []word, i int) bool {
+	w := ws[i].text
+	if len(w) < 4 || ws[i].common || strings.ContainsAny(w, "0123456789@#+/&-.") || isAcronym(w) || camelCase(w) || placeLike(w) {
+		return false
+	}
+	if e.tagAt(ws, i) != "NNP" {
+		return false
+	}
+	switch t := e.tagAt(ws, i+1); {
+	case t == "VBD":
+	case ws[i+1].text == "was" || ws[i+1].text == "has" || ws[i+1].text == "had":
+	default:
+		return false
+	}
+	return ws[i+1].sent == ws[i].sent
 }
 
 // camelCase reports whether w has a capital after a lower-case letter.
@@ -1251,12 +1392,30 @@ func speechNear(ws []word, i, j int) bool {
 	if i > 0 && speechVerbs[ws[i-1].text] {
 		return true
 	}
-	if i > 1 && ws[i-2].text == "according" && ws[i-1].text == "to" {
+	if i > 1 && strings.EqualFold(ws[i-2].text, "according") && ws[i-1].text == "to" {
 		return true
 	}
 	// "the teacher Adz", "actor Tom Hanks"; "Hanks, who ...".
 	if i > 0 && roleNouns[ws[i-1].text] {
 		return true
+	}
+	if j+2 < len(ws) && ws[j].text == "," && !(j-i == 1 && isAcronym(ws[i].text)) {
+		// "Okonjo, 45, ...": an age in apposition.
+		if a := ws[j+1].text; len(a) == 2 && a[0] >= '1' && a[0] <= '9' && a[1] >= '0' && a[1] <= '9' && ws[j+2].text == "," {
+			return true
+		}
+		// "Okonjo, the country's foreign minister, ...": a role in
+		// apposition.
+		if d := ws[j+1].text; d == "a" || d == "an" || d == "the" || d == "his" || d == "her" || d == "its" || d == "former" {
+			for k := j + 2; k < len(ws) && k < j+7; k++ {
+				if roleNouns[ws[k].text] {
+					return true
+				}
+				if ws[k].text == "," || ws[k].text == "of" || ws[k].text == "who" || ws[k].text == "." || orgCueNouns[ws[k].text] {
+					break
+				}
+			}
+		}
 	}
 	return j < len(ws) && ws[j].text == "who" || j+1 < len(ws) && ws[j].text == "," && ws[j+1].text == "who"
 }
@@ -1291,6 +1450,18 @@ func orgContext(ws []word, i, j int) bool {
 	if k < len(ws) && orgAfterNouns[ws[k].text] {
 		return true
 	}
+	// "the Kommersant newspaper", "the Interfax news agency": a kind of
+	// organisation right after the name.
+	if k == j && i > 0 && (ws[i-1].text == "the" || ws[i-1].text == "The") {
+		for m := j; m < len(ws) && m < j+3; m++ {
+			if orgKindAfter[ws[m].text] {
+				return true
+			}
+			if ws[m].text != "news" && ws[m].text != "business" && ws[m].text != "state" && ws[m].text != "opposition" && ws[m].text != "ruling" {
+				break
+			}
+		}
+	}
 	if k+1 < len(ws) && ws[k].text == "chief" && (ws[k+1].text == "executive" || ws[k+1].text == "executives") {
 		return true
 	}
@@ -1316,6 +1487,11 @@ var orgCueNouns = wordSet(`company companies firm firms corporation conglomerate
 	developer chain giant subsidiary brand label studio studios university college school institute think-tank
 	militia movement faction coalition alliance regulator watchdog exchange fund`)
 
+// orgKindAfter are kinds of organisation written after a name and its
+// article: "the Kommersant newspaper", "the Likud party".
+var orgKindAfter = wordSet(`newspaper daily agency group party company firm broadcaster channel magazine website militia
+	movement bank carrier airline network tabloid weekly broadsheet`)
+
 // orgAfterNouns are words after a name (or its "'s") that only an
 // organisation takes: "Zotye shares", "Zotye's headquarters".
 var orgAfterNouns = wordSet(`shares stock shareholders stockholders headquarters subsidiary subsidiaries spokesman
@@ -1328,8 +1504,10 @@ func placeContext(ws []word, i int) bool {
 		return false
 	}
 	switch ws[i-1].text {
-	case "in", "from", "near", "across", "throughout", "outside", "inside", "to", "visit", "visited", "visiting", "into":
+	case "in", "from", "near", "across", "throughout", "outside", "inside", "visit", "visited", "visiting", "into":
 		return true
+	case "to":
+		return i < 2 || !strings.EqualFold(ws[i-2].text, "according") // "according to Nietzsche": a source
 	}
 	return false
 }
