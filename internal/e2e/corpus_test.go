@@ -32,7 +32,13 @@ var (
 	topics  = []string{"energy", "trade", "transport", "agriculture", "finance", "technology", "security", "tourism"}
 	verbs   = []string{"discussed", "signed agreements on", "reviewed progress on", "pledged to expand", "announced new projects in", "agreed to deepen cooperation on"}
 	closers = []string{"according to officials familiar with the talks", "the statement said", "state media reported", "analysts noted", "the ministry said in a statement"}
-	teasers = []string{"Markets close higher on Friday", "Storm warning for the coast", "New phone goes on sale", "Cup final tickets sold out", "Ten recipes for summer", "Festival opens downtown"}
+	// Words for the free sentences that make each article's text its own,
+	// as real coverage of one topic is: shared names, different prose.
+	nouns      = []string{"pipeline", "railway", "bridge", "port", "loan", "tariff", "harvest", "factory", "exhibition", "summit", "visa", "contract", "reactor", "satellite", "warehouse", "currency", "airline", "border crossing", "grain terminal", "university", "hospital", "shipyard", "data centre", "customs office", "power line", "trade fair", "film festival", "logistics hub", "coal mine", "wind farm"}
+	adjectives = []string{"new", "delayed", "joint", "costly", "ambitious", "modest", "controversial", "long-awaited", "regional", "northern", "eastern", "private", "state-owned", "smaller", "second", "temporary", "expanded", "revised", "unfinished", "record"}
+	actions    = []string{"would open", "could delay", "had stalled", "will double", "might replace", "was expected to cut", "had already lifted", "would finance", "risked slowing", "was meant to connect", "could raise", "had quietly reduced"}
+	sayers     = []string{"a local official", "a freight broker", "an economist in the city", "a retired diplomat", "the regional governor", "a factory manager", "a shop owner near the station", "a spokeswoman for the operator", "one of the engineers", "a banker who asked not to be named"}
+	teasers    = []string{"Markets close higher on Friday", "Storm warning for the coast", "New phone goes on sale", "Cup final tickets sold out", "Ten recipes for summer", "Festival opens downtown"}
 )
 
 func newCorpus(n int, seed uint64, start time.Time, spacing time.Duration) *corpus {
@@ -47,7 +53,13 @@ func newCorpus(n int, seed uint64, start time.Time, spacing time.Duration) *corp
 func pick[T any](rng *rand.Rand, xs []T) T { return xs[rng.IntN(len(xs))] }
 
 func sentence(rng *rand.Rand) string {
-	switch rng.IntN(6) {
+	switch rng.IntN(12) {
+	case 6, 7, 8:
+		return fmt.Sprintf("The %s %s in %s %s the %s %s by %d, %s said.", pick(rng, adjectives), pick(rng, nouns), pick(rng, cities), pick(rng, actions), pick(rng, adjectives), pick(rng, nouns), 2025+rng.IntN(10), pick(rng, sayers))
+	case 9, 10:
+		return fmt.Sprintf("%s said the %s %s %s a %s %s, and that the %s %s next.", capitalize(pick(rng, sayers)), pick(rng, nouns), pick(rng, actions), pick(rng, nouns), pick(rng, adjectives), pick(rng, nouns), pick(rng, nouns), pick(rng, actions))
+	case 11:
+		return fmt.Sprintf("Near the %s, a %s %s and a %s %s stood %d kilometres apart.", pick(rng, nouns), pick(rng, adjectives), pick(rng, nouns), pick(rng, adjectives), pick(rng, nouns), 2+rng.IntN(400))
 	case 0:
 		return fmt.Sprintf("%s and %s %s %s in %s, %s.", pick(rng, people), pick(rng, people), pick(rng, verbs), pick(rng, topics), pick(rng, cities), pick(rng, closers))
 	case 1:
@@ -62,6 +74,8 @@ func sentence(rng *rand.Rand) string {
 		return fmt.Sprintf("Critics in %s warned that closer ties in %s could draw new sanctions, while supporters pointed to the benefits for companies in %s.", pick(rng, cities), pick(rng, topics), pick(rng, cities))
 	}
 }
+
+func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
 func genPage(rng *rand.Rand, i int, published time.Time) page {
 	words := 400 + rng.IntN(1100)

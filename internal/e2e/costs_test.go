@@ -87,6 +87,10 @@ func cpuProfiles(b *testing.B, procs []*proc, secs int) func() map[string]float6
 			continue
 		}
 		wg.Go(func() {
+			// E2E_PROFILE_AFTER=S starts the window S seconds into the phase.
+			if d, err := strconv.Atoi(os.Getenv("E2E_PROFILE_AFTER")); err == nil {
+				time.Sleep(time.Duration(d) * time.Second) // a schedule, not a wait for results
+			}
 			raw, err := fetchProfile(p, secs)
 			if err == nil && os.Getenv("E2E_CPUPROFILE") != "" {
 				err = os.WriteFile(os.Getenv("E2E_CPUPROFILE")+"-"+p.name+".pprof", raw, 0o644)
