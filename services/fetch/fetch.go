@@ -89,7 +89,11 @@ func (f *Fetcher) Handle(ctx context.Context, in *proto.Discovered) ([]*proto.Fe
 		return nil, err
 	}
 	if f.seen != nil {
-		for _, id := range []string{in.ArticleID, out.ArticleID} {
+		ids := []string{in.ArticleID}
+		if out.ArticleID != in.ArticleID { // redirected, or a canonical address
+			ids = append(ids, out.ArticleID)
+		}
+		for _, id := range ids {
 			if err := f.seen.Set(ctx, id, []byte(out.FetchedAt.Format(time.RFC3339))); err != nil {
 				f.log.Warn("mark seen", telemetry.ArticleID(id), zap.Error(err))
 				continue
