@@ -531,6 +531,20 @@ func TestTitleChoice(t *testing.T) {
 			"Lamp fund agreed", "Lamp fund agreed", srcHTML},
 		{"h1 not at a separator", `<title>Lamp fund agreed today</title>`,
 			"Lamp fund agreed", "Lamp fund agreed today", srcHTML},
+		{"a description in the headline field loses to the h1 the title confirms",
+			`<title>Lamp fund - Reef Encyclopedia</title><script type="application/ld+json">{"@type":"Article","headline":"fund for lamps on the outer reefs"}</script>`,
+			"Lamp fund", "Lamp fund", srcHTML},
+		{"the headline stays when the title agrees with it",
+			`<title>Reef states agree lamp fund after long talks | Ledger</title><script type="application/ld+json">{"@type":"NewsArticle","headline":"Reef states agree lamp fund after long talks"}</script>`,
+			"Lamp fund agreed", "Reef states agree lamp fund after long talks", srcJSONLD},
+		{"a headline cut with an ellipsis still agrees with the h1",
+			`<title>Reef states agree lamp fund | Ledger</title><script type="application/ld+json">{"@type":"NewsArticle","headline":"Reef states agree lamp fund..."}</script>`,
+			"Reef states agree lamp fund", "Reef states agree lamp fund...", srcJSONLD},
+		{"JSON-LD inside a CDATA section is read",
+			`<title>Harbour page</title><script type="application/ld+json">//<![CDATA[
+{"@type":"NewsArticle","headline":"Reef states agree lamp fund","datePublished":"2031-04-15T11:00:00+02:00"}
+//]]></script>`,
+			"Reef states agree lamp fund", "Reef states agree lamp fund", srcJSONLD},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
