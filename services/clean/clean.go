@@ -18,6 +18,7 @@ import (
 
 	"github.com/newsflow/newsflow/internal/pipeline"
 	"github.com/newsflow/newsflow/internal/telemetry"
+	"github.com/newsflow/newsflow/internal/textenc"
 	"github.com/newsflow/newsflow/proto"
 )
 
@@ -197,7 +198,9 @@ func (c *Cleaner) cleanTextBody(raw []byte, ct string) *page {
 // article with trafilatura (or a plain walk when it finds nothing), and
 // filter the furniture it let through.
 func (c *Cleaner) cleanHTML(raw []byte, ct string, base *url.URL) (*page, error) {
-	s, cs := decodeBytes(raw, ct, true)
+	// The page is parsed straight from the decoded bytes (the parser
+	// copies what it keeps), without a copy into a string first.
+	s, cs := textenc.ToUTF8(raw, ct, true)
 	doc, err := parseHTMLFrom(bytes.NewReader(s))
 	if err != nil {
 		return nil, err

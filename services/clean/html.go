@@ -161,7 +161,7 @@ func slimForReadability(doc *html.Node) (restore func()) {
 		switch {
 		case n.Type == html.TextNode:
 			sq.squeeze(n)
-		case n.Type == html.CommentNode || (n.Type == html.ElementNode && (readabilityDrops[n.DataAtom] || !probablyVisible(n))):
+		case n.Type == html.CommentNode || hiddenFromReadability(n):
 			next = nextInTree(n, doc, false)
 			gone.detach(n)
 		case n.Type == html.ElementNode && len(n.Attr) > 0 && !mediaTags[n.DataAtom]:
@@ -288,6 +288,12 @@ func (d detachedNodes) restore() {
 	}
 }
 
+// hiddenFromReadability reports whether slimForReadability takes n, an
+// element, and all it holds out of readability's sight.
+func hiddenFromReadability(n *html.Node) bool {
+	return n.Type == html.ElementNode && (readabilityDrops[n.DataAtom] || !probablyVisible(n))
+}
+
 // displayNone and visibilityHidden are readability's own tests of an
 // element's style.
 var (
@@ -376,7 +382,7 @@ func readabilityTextLen(doc *html.Node) int {
 		switch {
 		case c.Type == html.TextNode:
 			n += utf8.RuneCountInString(c.Data)
-		case c.Type == html.ElementNode && (readabilityDrops[c.DataAtom] || !probablyVisible(c)):
+		case hiddenFromReadability(c):
 			c = nextInTree(c, doc, false)
 			continue
 		}

@@ -87,10 +87,13 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 		}
 	}
 
+	// The page's own offset, when its stated dates agree on one: visible
+	// dates are read in it, and times stated in UTC are given in it.
+	loc, _ := pageOffset(pageDates(info, ld), now)
 	pub, pubZoned := c.pickPublished(&m, now, info, ld.published)
 	m.PublishedAt = pub
 	if m.PublishedAt == nil {
-		m.PublishedAt = shownDate(&m, info.shownDates, pageDates(info, ld), now)
+		m.PublishedAt = shownDate(&m, info.shownDates, loc, now)
 	}
 	if m.PublishedAt == nil {
 		if t, ok := pageURLDate(info, base, now); ok {
@@ -98,7 +101,7 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 		}
 	}
 	if m.PublishedAt == nil {
-		m.PublishedAt = classDate(&m, info.classDates, pageDates(info, ld), now)
+		m.PublishedAt = classDate(&m, info.classDates, loc, now)
 	}
 	var modZoned bool
 	m.ModifiedAt, modZoned = c.pickTime(&m, "modified_at", now, info, ld.modified, modifiedOGKeys, modifiedMetaKeys,
@@ -131,7 +134,6 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 	}
 
 	// Times stated in UTC are given in the page's own offset.
-	loc, _ := pageOffset(pageDates(info, ld), now)
 	if m.PublishedAt != nil {
 		t := localize(*m.PublishedAt, pubZoned, loc)
 		m.PublishedAt = &t
@@ -234,12 +236,8 @@ func (c *Cleaner) pickPublished(m *proto.PageMeta, now time.Time, info *pageInfo
 }
 
 // shownDate returns the first date read from the texts of date-marked
-// elements, in the page's offset when its other dates state one.
-func shownDate(m *proto.PageMeta, texts, stated []string, now time.Time) *time.Time {
-	if len(texts) == 0 {
-		return nil
-	}
-	loc, _ := pageOffset(stated, now)
+// elements, in the page's offset loc (nil when its dates state none).
+func shownDate(m *proto.PageMeta, texts []string, loc *time.Location, now time.Time) *time.Time {
 	for _, s := range texts {
 		if c, ok := visibleDate(s, loc, now); ok {
 			m.Sources["published_at"] = srcText
@@ -253,8 +251,7 @@ func shownDate(m *proto.PageMeta, texts, stated []string, now time.Time) *time.T
 // show, when they all show the same day: several different days are a
 // list of other stories or a clock in the page header, not the article's
 // date.
-func classDate(m *proto.PageMeta, texts, stated []string, now time.Time) *time.Time {
-	loc, _ := pageOffset(stated, now)
+func classDate(m *proto.PageMeta, texts []string, loc *time.Location, now time.Time) *time.Time {
 	var first *dateCand
 	for _, s := range texts {
 		c, ok := visibleDate(s, loc, now)
