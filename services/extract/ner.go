@@ -652,9 +652,7 @@ func hasWord(ws []word, w string) bool {
 }
 
 // isInitial reports whether w is a capital and a period ("W.").
-func isInitial(w string) bool {
-	return len(w) == 2 && w[1] == '.' && 'A' <= w[0] && w[0] <= 'Z'
-}
+func isInitial(w string) bool { return len(w) == 2 && initials(w) }
 
 // gapOK reports whether only spaces (no line break) separate a and b.
 func gapOK(text string, a, b word) bool {
