@@ -22,12 +22,22 @@ test: lint ## lint, then every test (the Kubernetes manifest tests too)
 	$(GO) test -count=1 -timeout 20m ./...
 	cd deploy && $(GO) test -count=1 ./...
 
+# Go 1.26's fuzz coordinator can report "context deadline exceeded" when
+# -fuzztime runs out while a worker is busy (golang/go#75804, fixed in Go
+# 1.27). That is not a failing input, and Go writes no reproducer for it:
+# it is reported and passed; anything else that fails, fails.
 fuzz: ## every fuzz target for FUZZ_TIME each (make fuzz FUZZ_TIME=10m for a long run)
 	@set -e; for pkg in $$($(GO) list ./...); do \
 		for fz in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
 			echo "fuzz $$pkg $$fz"; \
-			out=$$($(GO) test -run '^$$' -fuzz "^$$fz\$$" -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s $$pkg 2>&1) || { echo "$$out" | tail -40; exit 1; }; \
-			echo "$$out" | grep -E 'elapsed' | tail -1; \
+			if out=$$($(GO) test -run '^$$' -fuzz "^$$fz\$$" -fuzztime $(FUZZ_TIME) -fuzzminimizetime 2s $$pkg 2>&1); then \
+				echo "$$out" | grep -E 'elapsed' | tail -1; \
+			elif echo "$$out" | grep -q '^    context deadline exceeded$$' && ! echo "$$out" | grep -q 'Failing input written'; then \
+				echo "$$out" | grep -E 'elapsed' | tail -1; \
+				echo "fuzz: stopped by the coordinator's deadline race (golang/go#75804); no input failed"; \
+			else \
+				echo "$$out" | tail -40; exit 1; \
+			fi; \
 		done; \
 	done
 
