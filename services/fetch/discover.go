@@ -40,7 +40,11 @@ type item struct {
 
 // parseFeed reads RSS 0.9x/1.0/2.0, Atom or JSON Feed.
 func parseFeed(body []byte, base *url.URL) ([]item, error) {
-	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	p := gofeed.NewParser()
+	// gofeed would parse every item's content and description as an HTML
+	// document to look for an image the fetcher never reads.
+	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	feed, err := p.Parse(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: feed: %v", ErrUnparseable, err)
 	}
