@@ -37,6 +37,7 @@ type Config struct {
 	Store    StoreConfig         `yaml:"store"`
 	HTTP     HTTPConfig          `yaml:"http"`
 	Log      telemetry.LogConfig `yaml:"log"`
+	Runtime  RuntimeConfig       `yaml:"runtime"`
 
 	// dir is the directory relative exemplar paths are read from; exemplars
 	// is where they are read (the disk, or the binary for the default).
@@ -62,6 +63,14 @@ type HTTPConfig struct {
 	Pprof bool `yaml:"pprof"`
 }
 
+// RuntimeConfig tunes the process.
+type RuntimeConfig struct {
+	// MemoryLimit is the Go runtime's soft memory limit: an amount
+	// ("320MiB"), a share of the container's memory limit ("90%"), or off.
+	// GOMEMLIMIT in the environment takes precedence.
+	MemoryLimit string `yaml:"memory_limit"`
+}
+
 // defaultConfig holds the defaults of every field the file leaves out.
 func defaultConfig() Config {
 	return Config{
@@ -72,6 +81,7 @@ func defaultConfig() Config {
 		NATS:     bus.Config{Replicas: 1},
 		Store:    StoreConfig{DSN: "sqlite:newsflow.db"},
 		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
+		Runtime:  RuntimeConfig{MemoryLimit: "320MiB"},
 	}
 }
 
@@ -257,6 +267,9 @@ func (c *Config) Validate() error {
 	errs = append(errs, fetch.ValidateSources("sources", c.Sources))
 	if !strings.HasPrefix(c.Store.DSN, "sqlite:") && !strings.HasPrefix(c.Store.DSN, "postgres://") && !strings.HasPrefix(c.Store.DSN, "postgresql://") {
 		errs = append(errs, fmt.Errorf("store.dsn: %q is neither sqlite:PATH nor postgres://…", c.Store.DSN))
+	}
+	if _, err := telemetry.ParseMemoryLimit(c.Runtime.MemoryLimit); err != nil {
+		errs = append(errs, fmt.Errorf("runtime.memory_limit: %w", err))
 	}
 	if c.HTTP.Addr == "" {
 		errs = append(errs, errors.New("http.addr: must not be empty"))

@@ -191,6 +191,9 @@ func cmdRun(ctx context.Context, target string, args []string) error {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
+	if _, err := telemetry.ApplyMemoryLimit(cfg.Runtime.MemoryLimit, log); err != nil {
+		return err
+	}
 	app := NewApp(cfg, c.data, log, target)
 	app.readOnly = target == TargetAPI
 	go reloadOnHangup(ctx, app, &c, log)

@@ -194,6 +194,8 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"unknown env", "", []string{"NEWSFLOW_NATS_ULR=x"}, "NEWSFLOW_NATS_ULR"},
 		{"bad env", "", []string{"NEWSFLOW_FETCH_ALLOW_PRIVATE=maybe"}, "NEWSFLOW_FETCH_ALLOW_PRIVATE"},
 		{"bad store", "store:\n  dsn: mysql://x\n", nil, "store.dsn"},
+		{"bad memory limit", "runtime:\n  memory_limit: lots\n", nil, "runtime.memory_limit"},
+		{"bad memory limit env", "", []string{"NEWSFLOW_RUNTIME_MEMORY_LIMIT=120%"}, "runtime.memory_limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,11 +208,11 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 			}
 		})
 	}
-	cfg, err := loadConfig("", []string{"NEWSFLOW_NATS_URL=nats://a:4222", "NEWSFLOW_FETCH_TIMEOUT=5s", "NEWSFLOW_TOPIC_THRESHOLD=0.5"})
+	cfg, err := loadConfig("", []string{"NEWSFLOW_NATS_URL=nats://a:4222", "NEWSFLOW_FETCH_TIMEOUT=5s", "NEWSFLOW_TOPIC_THRESHOLD=0.5", "NEWSFLOW_RUNTIME_MEMORY_LIMIT=1GiB"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.NATS.URL != "nats://a:4222" || cfg.Fetch.Timeout != 5*time.Second || cfg.Topic.Threshold != 0.5 {
+	if cfg.NATS.URL != "nats://a:4222" || cfg.Fetch.Timeout != 5*time.Second || cfg.Topic.Threshold != 0.5 || cfg.Runtime.MemoryLimit != "1GiB" {
 		t.Errorf("env overrides not applied: %+v %+v %+v", cfg.NATS, cfg.Fetch, cfg.Topic)
 	}
 	if err := cfg.Validate(); err != nil {

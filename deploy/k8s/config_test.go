@@ -53,7 +53,10 @@ type binaryConfig struct {
 		APIToken string `yaml:"api_token"`
 		Pprof    bool   `yaml:"pprof"`
 	} `yaml:"http"`
-	Log telemetry.LogConfig `yaml:"log"`
+	Log     telemetry.LogConfig `yaml:"log"`
+	Runtime struct {
+		MemoryLimit string `yaml:"memory_limit"`
+	} `yaml:"runtime"`
 }
 
 // flagEnv are the NEWSFLOW_ variables that stand for flags, not keys.
@@ -377,6 +380,9 @@ func checkConfig(t *testing.T, m *manifests) {
 	if cfg.Fetch.AllowPrivate {
 		t.Errorf("ConfigMap/%s: fetch.allow_private must be false in a cluster", cm.Name)
 	}
+	if m, err := telemetry.ParseMemoryLimit(cfg.Runtime.MemoryLimit); err != nil || m.Percent == 0 {
+		t.Errorf("ConfigMap/%s: runtime.memory_limit %q must be a share of the container's limit (%v)", cm.Name, cfg.Runtime.MemoryLimit, err)
+	}
 	if cfg.Clean.MaxBodyBytes < 0 {
 		t.Errorf("ConfigMap/%s: clean.max_body_bytes is negative", cm.Name)
 	}
@@ -649,7 +655,7 @@ func TestBinaryConfigMirror(t *testing.T) {
 		for i := range typ.NumField() {
 			f := typ.Field(i)
 			want = append(want, strings.Split(f.Tag.Get("yaml"), ",")[0])
-			if f.Name == "Store" || f.Name == "HTTP" { // declared in package main
+			if f.Name == "Store" || f.Name == "HTTP" || f.Name == "Runtime" { // declared in package main
 				walk(f.Type)
 			}
 		}
