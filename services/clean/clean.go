@@ -206,6 +206,7 @@ func (c *Cleaner) cleanHTML(raw []byte, ct string, base *url.URL) (*page, error)
 		return nil, err
 	}
 	info := scanPage(doc)
+	info.src = s
 	p := &page{charset: cs, extractor: "trafilatura"}
 	p.meta, p.declared = c.pageMeta(info, base)
 

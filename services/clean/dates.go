@@ -1,6 +1,7 @@
 package clean
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"slices"
@@ -159,6 +160,58 @@ func pageOffset(vals []string, now time.Time) (*time.Location, bool) {
 		return nil, false
 	}
 	return time.FixedZone("", best), true
+}
+
+// clockOffset finds the page's offset from t, an instant it states in UTC,
+// written elsewhere in its source as a local clock reading without an
+// offset (a script's `publication_date = "2024-05-21 13:05:09"`): the
+// difference is the publisher's offset. Only a reading to the second, at
+// a whole quarter-hour offset within a day of t, counts; a t on the minute
+// is too common a reading to tell anything.
+func clockOffset(src []byte, t time.Time) (*time.Location, bool) {
+	t = t.UTC()
+	if _, off := t.Zone(); off != 0 || t.Second() == 0 {
+		return nil, false
+	}
+	for _, d := range []time.Time{t.AddDate(0, 0, -1), t, t.AddDate(0, 0, 1)} {
+		day := []byte(d.Format(time.DateOnly))
+		for i := 0; ; {
+			j := bytes.Index(src[i:], day)
+			if j < 0 {
+				break
+			}
+			k := i + j + len(day)
+			i = k
+			if k+9 > len(src) || (src[k] != ' ' && src[k] != 'T') || statesZone(src[k+9:]) {
+				continue
+			}
+			local, err := time.Parse(time.DateTime, string(day)+" "+string(src[k+1:k+9]))
+			if err != nil {
+				continue
+			}
+			off := local.Sub(t)
+			if off == 0 || off%(15*time.Minute) != 0 || off < -12*time.Hour || off > 14*time.Hour {
+				continue
+			}
+			return time.FixedZone("", int(off/time.Second)), true
+		}
+	}
+	return nil, false
+}
+
+// statesZone reports whether b, what follows a clock reading (after any
+// fraction of a second), states an offset or UTC: then the reading is no
+// local one.
+func statesZone(b []byte) bool {
+	if len(b) > 1 && (b[0] == '.' || b[0] == ',') && b[1] >= '0' && b[1] <= '9' {
+		b = b[1:]
+		for len(b) > 0 && b[0] >= '0' && b[0] <= '9' {
+			b = b[1:]
+		}
+	}
+	b = bytes.TrimLeft(b, " ")
+	return len(b) > 0 && (b[0] == 'Z' || b[0] == 'z' || b[0] == '+' || b[0] == '-' ||
+		bytes.HasPrefix(b, []byte("GMT")) || bytes.HasPrefix(b, []byte("UTC")))
 }
 
 // localize gives a time the page stated in UTC in the offset the page's

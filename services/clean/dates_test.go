@@ -128,6 +128,39 @@ func TestPageOffsetAndLocalize(t *testing.T) {
 	}
 }
 
+func TestClockOffset(t *testing.T) {
+	at := time.Date(2031, 3, 5, 2, 47, 13, 0, time.UTC)
+	tests := []struct {
+		src  string
+		want string // the offset found, "" for none
+	}{
+		{`var d = "2031-03-04 21:47:13";`, "-05:00"},
+		{`"created":"2031-03-05T08:17:13"`, "+05:30"},
+		{`<span>2031-03-04 21:47:13.250</span>`, "-05:00"},
+		{`"2031-03-04 21:47:13-05:00"`, ""}, // states its offset: not a local reading
+		{`"2031-03-04T21:47:13Z"`, ""},      // UTC
+		{`"2031-03-04 21:47:13 GMT"`, ""},   // UTC
+		{`"2031-03-05 02:47:13"`, ""},       // the same reading: no offset
+		{`"2031-03-04 21:40:13"`, ""},       // not a quarter-hour offset
+		{`"2031-03-03 21:47:13"`, ""},       // more than a day off
+		{`"2031-03-04 21:47"`, ""},          // no seconds
+		{`no dates here`, ""},
+	}
+	for _, tt := range tests {
+		loc, ok := clockOffset([]byte(tt.src), at)
+		got := ""
+		if ok {
+			got = at.In(loc).Format("-07:00")
+		}
+		if got != tt.want {
+			t.Errorf("clockOffset(%s) = %q; want %q", tt.src, got, tt.want)
+		}
+	}
+	if _, ok := clockOffset([]byte(`"2031-03-04 21:47:00"`), time.Date(2031, 3, 5, 2, 47, 0, 0, time.UTC)); ok {
+		t.Error("a time on the minute took an offset from a clock reading")
+	}
+}
+
 // TestPublishedSources runs whole pages through the cleaner, one per rule
 // of the publication time.
 func TestPublishedSources(t *testing.T) {
@@ -140,6 +173,8 @@ func TestPublishedSources(t *testing.T) {
 	}{
 		// JSON-LD states UTC, its dateModified the page's offset.
 		{"dates_utc_local.html", "https://ferries.example/night-ferry", "2031-03-01T22:40:00-05:00", srcJSONLD, ""},
+		// JSON-LD states UTC, a script the publisher's clock reading.
+		{"dates_script_clock.html", "https://harbour.example/crane", "2031-03-04T21:47:13-05:00", srcJSONLD, ""},
 		// No metadata: the itemprop element's text, not the header clock.
 		{"dates_shown_text.html", "https://stadt.example/bruecke", "2031-03-03T14:30:00Z", srcText, ""},
 		// Date-classed elements that agree.

@@ -43,6 +43,8 @@ type pageInfo struct {
 	// datePublished first, then date-like classes), for visibleDate.
 	shownDates []string
 	classDates []string
+	// src is the decoded page, for clock readings its scripts state.
+	src []byte
 }
 
 type timeTag struct {

@@ -135,6 +135,9 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 
 	// Times stated in UTC are given in the page's own offset.
 	if m.PublishedAt != nil {
+		if loc == nil && pubZoned {
+			loc, _ = clockOffset(info.src, *m.PublishedAt)
+		}
 		t := localize(*m.PublishedAt, pubZoned, loc)
 		m.PublishedAt = &t
 	}
