@@ -169,10 +169,10 @@ func pageOffset(vals []string, now time.Time) (*time.Location, bool) {
 // a whole quarter-hour offset within a day of t, counts; a t on the minute
 // is too common a reading to tell anything.
 func clockOffset(src []byte, t time.Time) (*time.Location, bool) {
-	t = t.UTC()
 	if _, off := t.Zone(); off != 0 || t.Second() == 0 {
 		return nil, false
 	}
+	t = t.UTC()
 	for _, d := range []time.Time{t.AddDate(0, 0, -1), t, t.AddDate(0, 0, 1)} {
 		day := []byte(d.Format(time.DateOnly))
 		for i := 0; ; {

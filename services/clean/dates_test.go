@@ -156,6 +156,9 @@ func TestClockOffset(t *testing.T) {
 			t.Errorf("clockOffset(%s) = %q; want %q", tt.src, got, tt.want)
 		}
 	}
+	if _, ok := clockOffset([]byte(`"2031-03-04 21:47:13"`), at.In(time.FixedZone("", 3600))); ok {
+		t.Error("a time stated in an offset other than UTC took another")
+	}
 	if _, ok := clockOffset([]byte(`"2031-03-04 21:47:00"`), time.Date(2031, 3, 5, 2, 47, 0, 0, time.UTC)); ok {
 		t.Error("a time on the minute took an offset from a clock reading")
 	}
