@@ -195,7 +195,8 @@ var roleTitles = wordSet(`President Mr Mrs Ms Miss Dr Drs Prof Professor Sir Lor
 	Russian Chinese American Ukrainian French German British Indian Japanese Korean Turkish Iranian
 	Kazakh Belarusian Polish Italian Spanish European Western Israeli Palestinian Syrian Saudi US
 	Sheikh Sheik Emir Sultan Crown Archbishop Bishop Cardinal Rabbi Imam Ayatollah Reverend Rev Lieutenant
-	Sergeant Marshal Duke Duchess Earl Tsar Czar Emperor Empress Kaiser Mufti Prosecutor Detective Inspector`)
+	Sergeant Marshal Duke Duchess Earl Tsar Czar Emperor Empress Kaiser Mufti Prosecutor Detective Inspector
+	Executive Secretary-General Administrator Officer`)
 
 // Titles that by themselves mark a person (not nationalities or "Foreign").
 var personTitles = wordSet(`President Mr Mrs Ms Miss Dr Drs Prof Professor Sir Lord Lady Dame Minister Premier
@@ -339,8 +340,8 @@ func (f *entityFinder) mergeEnglish(text string, ms []mention) []mention {
 		// "The Mozilla Foundation": the span keeps the article, the
 		// name does not.
 		name := strings.TrimPrefix(text[s:e], "The ")
-		if c.typ == TypePlace && c.j-c.i == 1 && (f.en.lowerPlace(name) || shouted(ws[c.i:c.j]) && f.en.lex.places[titleWord(name)]) {
-			name = titleWord(name) // "malaysia", "TEHRAN" name Malaysia, Tehran
+		if c.typ == TypePlace && c.j-c.i == 1 && (f.en.lowerPlace(name) || len(name) > 3 && strings.ToUpper(name) == name && f.en.lex.places[titleWord(name)]) {
+			name = titleWord(name) // "malaysia", "OSLO" name Malaysia, Oslo
 		}
 		for _, x := range inside {
 			drop[x] = true

@@ -20,10 +20,11 @@ import (
 // plus larger ones derived from open data sets, see data/README.md),
 // name-internal keywords (“Ministry”, “River”), titles, role nouns, speech
 // verbs and words that only organisations take (“the carmaker X”, “X
-// shares”), then from the other mentions of the same document and the
-// names listed beside it. A capitalised ordinary English word
-// (data/common_words.txt) is not a name without such evidence, and neither
-// is a capitalised phrase nothing types; a lone proper noun nothing types
+// shares”, “acquired X”, “companies like X”, “X Pvt. Ltd.”, an acronym
+// defined in brackets after a name), then from the other mentions of the
+// same document and the names listed beside it. A capitalised ordinary
+// English word (data/common_words.txt) is not a name without such
+// evidence, and neither is a capitalised phrase nothing types; a lone proper noun nothing types
 // is typed by its shape or its verb, or left out. prose's own entity model
 // is not used: it is slow (about 40 ms per 1,000 words) and misses most
 // organisations.
@@ -178,7 +179,7 @@ type cand struct {
 // stormWords name weather systems, whose given names are not people's.
 var stormWords = wordSet(`Hurricane Typhoon Cyclone Storm`)
 
-// Evaluative words that make "Great Service" or "Best School" a phrase,
+// Evaluative words that make "Superb Value" or "Best School" a phrase,
 // not an organisation.
 var praise = wordSet(`Great Good Best Better Poor Excellent Prompt Friendly Favorite Favourite Bad Worst Nice Awesome
 	Amazing Fast Quick Cheap Terrible Horrible Wonderful Fantastic Top Customer Outstanding Superb Professional Quality
@@ -319,7 +320,7 @@ func (e *english) words(text string) []word {
 			for k, t := range part {
 				w := word{text: t.Text, start: t.Start, end: t.End(), first: k == 0 || isOpener(out, k)}
 				if sentenceFinalPeriod(w.text) || k == len(part)-1 && shortFinalName(w.text) {
-					// "Tuz." closing a line: the tokenizer left the
+					// "Ude." closing a line: the tokenizer left the
 					// sentence's period on the word.
 					w.text = w.text[:len(w.text)-1]
 					w.end--
@@ -423,7 +424,7 @@ func (e *english) tagAt(ws []word, i int) string {
 
 // sentenceFinalPeriod reports whether w is a word with a sentence's
 // period glued to it: a capitalised word of three or more letters ending
-// in its only period that is no abbreviation ("Tuz.", not "Corp." or
+// in its only period that is no abbreviation ("Ude.", not "Corp." or
 // "U.S.").
 func sentenceFinalPeriod(w string) bool {
 	if len(w) < 4 || w[len(w)-1] != '.' || strings.Count(w, ".") != 1 {
@@ -434,7 +435,7 @@ func sentenceFinalPeriod(w string) bool {
 }
 
 // abbrevWords are abbreviations written with a closing period.
-var abbrevWords = wordSet(`Corp Inc Ltd Bros Dept Univ Assn Intl Mfg Gen Gov Sen Rep Ave Blvd Capt Col Sgt Lieut Prof Hon Rev
+var abbrevWords = wordSet(`Corp Inc Ltd Pvt Pte Pty Bros Dept Univ Assn Intl Mfg Gen Gov Sen Rep Ave Blvd Capt Col Sgt Lieut Prof Hon Rev
 	Mrs Messrs Mme Mlle Jan Feb Mar Apr Aug Sep Sept Oct Nov Dec Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun Calif Mass Penn
 	Wash Ariz Colo Conn Fla Ill Ind Kan Mich Minn Miss Neb Nev Okla Ore Tenn Tex Wis Wyo Adm Cmdr Supt Esq Govt Dist Est Fig
 	Vol Nos Etc Approx`)
@@ -545,7 +546,7 @@ func (e *english) find(text string) ([]word, []cand) {
 		particle := lowerParticles[ws[i].text] && i+1 < len(ws) && !ws[i].first && e.isNameWord(ws, i+1) && gapOK(text, ws[i], ws[i+1]) &&
 			(i == 0 || !e.isNameWord(ws, i-1) || ws[i-1].first)
 		if !saint && !particle && !e.isNameWord(ws, i) {
-			// "living in malaysia": a known place written in lower case
+			// "staying in malaysia": a known place written in lower case
 			// after a word that introduces places.
 			if i > 0 && placeContext(ws, i) && e.lowerPlace(ws[i].text) {
 				cs = append(cs, cand{i: i, j: i + 1})
@@ -559,7 +560,7 @@ func (e *english) find(text string) ([]word, []cand) {
 				j++
 				continue
 			}
-			// A middle initial: "Kevin A. Boone", "George W. Bush".
+			// A middle initial: "Anna B. Kovacs", "George W. Bush".
 			if isInitial(ws[j].text) && j+1 < len(ws) && e.isNameWord(ws, j+1) && gapOK(text, ws[j], ws[j+1]) {
 				j += 2
 				continue
@@ -580,7 +581,18 @@ func (e *english) find(text string) ([]word, []cand) {
 			// "Apple Inc.": a legal form ends a company's name.
 			if companyForms[ws[j].text] && strings.HasSuffix(ws[j].text, ".") {
 				j++
+				// "Co. Ltd.", "Pty. Ltd.": two forms.
+				if j < len(ws) && legalForm(ws[j].text) && gapOK(text, ws[j-1], ws[j]) {
+					j++
+				}
 				break
+			}
+			// "ORLAN TEXTILES PVT. LTD.": a legal form whose period the
+			// tokenizer split off, then another legal form.
+			if ws[j].text == "." && ws[j].start == ws[j-1].end && legalForm(ws[j-1].text) && j+1 < len(ws) && legalForm(ws[j+1].text) &&
+				gapOK(text, ws[j], ws[j+1]) {
+				j += 2
+				continue
 			}
 			lw := ws[j].text
 			// "Democratic Republic of the Congo", "Institute for the
@@ -614,7 +626,7 @@ func (e *english) find(text string) ([]word, []cand) {
 			}
 			break
 		}
-		// "CCNG, Inc.": a company form after a comma is part of the name.
+		// "TRVX, Inc.": a company form after a comma is part of the name.
 		if j+1 < len(ws) && ws[j].text == "," && companyForms[ws[j+1].text] && gapOK(text, ws[j], ws[j+1]) {
 			j += 2
 		}
@@ -638,8 +650,44 @@ var lowerParticles = wordSet(`bin ibn van von de da al el`)
 var companyForms = wordSet(`Inc Inc. Ltd Ltd. LLC L.L.C. LLP L.P. LP Corp Corp. PLC plc Co. GmbH AG S.A. N.V.`)
 
 // abbrevEnds are name-final abbreviations whose period, when the tokenizer
-// splits it off, belongs to the name ("Enron Corp.").
-var abbrevEnds = wordSet(`Corp Inc Ltd Co Jr Sr Bros Dept Univ Assn Intl Mfg`)
+// splits it off, belongs to the name ("Zentrox Corp.").
+var abbrevEnds = wordSet(`Corp Inc Ltd Co Jr Sr Bros Dept Univ Assn Intl Mfg Pvt Pte Pty CORP INC LTD CO PVT`)
+
+// closingWords end a company's name: ordinary words after them are not
+// part of it ("Halvorsen Corporation Guaranty").
+var closingWords = wordSet(`Corporation Company Holdings Group Inc Inc. Corp Corp. Co. Ltd Ltd. LLC PLC plc`)
+
+// closeCompany cuts the ordinary words after a company's closing word off
+// the organisation's name c: "the Halvorsen Corporation Guaranty" names
+// "Halvorsen Corporation".
+func closeCompany(ws []word, c *cand) {
+	for k := c.j - 2; k > c.i; k-- {
+		if !ws[k+1].common || orgWords[ws[k+1].text] {
+			return
+		}
+		if closingWords[ws[k].text] || legalForm(ws[k].text) {
+			c.j = k + 1
+			return
+		}
+	}
+}
+
+// tradeWords end the names of businesses after a name of their own
+// ("Hallam Motorsports"), not after an ordinary word ("Public
+// Transport").
+var tradeWords = wordSet(`Motorsports Transport Logistics Futures Enterprises Associates Consulting Consultants
+	Construction Realty Properties Textiles Fabrics Foods Beverages Therapeutics Aerospace Freight Haulage Roadways
+	Outfitters Trading Brewery Brewing Distillery Pharmacy Bakery Dairy Apparel`)
+
+// legalForms are the legal forms of companies as they are written after
+// a name: "Inc.", "Pvt. Ltd.", "GmbH", "S.A.". Two-letter forms that are
+// also state or region codes ("SA", "NV") count only with their periods.
+var legalForms = wordSet(`Inc Inc. INC INC. Corp Corp. CORP CORP. Ltd Ltd. LTD LTD. LLC L.L.C. LLP L.L.P. PLC plc Plc
+	Pvt Pvt. PVT PVT. Pte Pte. PTE PTE. Pty Pty. PTY PTY. GmbH GMBH AG S.A. N.V. B.V. SpA S.p.A. S.r.l. SRL SARL
+	S.A.R.L. K.K.`)
+
+// legalForm reports whether w is a company's legal form.
+func legalForm(w string) bool { return legalForms[w] }
 
 // hasWord reports whether one of ws is w.
 func hasWord(ws []word, w string) bool {
@@ -661,7 +709,7 @@ func gapOK(text string, a, b word) bool {
 }
 
 // institutionOf reports whether ws is an institution's name followed by
-// "of" and a field: "Ministry of Foreign Affairs", "School of Industrial".
+// "of" and a field: "Ministry of Foreign Affairs", "School of Mechanical".
 func (e *english) institutionOf(ws []word) bool {
 	for k := 0; k+1 < len(ws); k++ {
 		if ws[k+1].text == "of" && institutions[ws[k].text] {
@@ -689,7 +737,26 @@ func (e *english) shape(ws []word, i, j int) []cand {
 	// "Moscow Mayor Sergei Sobyanin": a place before a title names
 	// itself.
 	var pre []cand
-	if e.keywordType(ws[i:j]) == "" {
+	untyped := j-i > 1 && e.keywordType(ws[i:j]) == ""
+	if untyped {
+		// "FBI Director Ana Ruiz", "Kestrel Executive Director": so
+		// does an organisation.
+		for k := i + 1; k < j && k-i <= 3; k++ {
+			m := k
+			for m+1 < j && titleModifiers[ws[m].text] {
+				m++
+			}
+			w := strings.TrimSuffix(ws[m].text, ".")
+			if personTitles[w] || roleTitles[w] && !e.lex.demonyms[w] {
+				if e.orgBeforeTitle(ws[i:k]) {
+					pre = append(pre, cand{i: i, j: k})
+					i = m
+				}
+				break
+			}
+		}
+	}
+	if len(pre) == 0 && untyped {
 		for k := i + 1; k+1 < j && k-i <= 3; k++ {
 			w := strings.TrimSuffix(ws[k].text, ".")
 			if personTitles[w] || roleTitles[w] && !e.lex.demonyms[w] {
@@ -700,6 +767,11 @@ func (e *english) shape(ws []word, i, j int) []cand {
 				break
 			}
 		}
+	}
+	// "the Hartwell Administration": a government named after its
+	// head names the person.
+	if j-i == 2 && ws[j-1].text == "Administration" && (e.lex.surnames[ws[i].text] || e.lex.given[ws[i].text]) && e.known(ws[i].text) == "" && !ws[i].common {
+		return append(pre, cand{i: i, j: i + 1, personTi: true})
 	}
 	c := cand{i: i, j: j}
 	// Leading titles and nationality words: "Russian President Vladimir
@@ -754,6 +826,26 @@ done:
 	return append(pre, c)
 }
 
+// titleModifiers are words that open a title without being one:
+// "Executive Director", "Managing Editor".
+var titleModifiers = wordSet(`Managing Assistant Associate Interim`)
+
+// orgBeforeTitle reports whether ws, the words before a title, name an
+// organisation: a known one, or an acronym that is no place, title or
+// abbreviation of a common noun ("FBI", not "US" or "CEO").
+func (e *english) orgBeforeTitle(ws []word) bool {
+	name := joinWords(ws)
+	if e.lex.orgs[name] {
+		return true
+	}
+	if len(ws) != 1 {
+		return false
+	}
+	w := ws[0].text
+	return longAcronym(w) && !ws[0].common && !e.lex.places[w] && !roleTitles[w] && !personTitles[w] && !e.lex.demonyms[w] &&
+		!notEntityAcronyms[strings.ReplaceAll(w, ".", "")] && !notNames[w]
+}
+
 // joinWords is the words' text joined by spaces.
 func joinWords(ws []word) string {
 	if len(ws) == 1 {
@@ -803,9 +895,13 @@ func (e *english) keywordType(ws []word) string {
 	}
 	switch {
 	case len(ws) > 1 && venueHeads[last] && !(len(ws) == 2 && praise[first]):
-		return TypePlace // "Bolshoi Theatre", "Hayes Street Grill": a building or venue
+		return TypePlace // "Bolshoi Theatre", "Bell Lane Grill": a building or venue
 	case orgWords[last] && (len(ws) > 1 || strings.HasSuffix(last, ".")) && !(len(ws) == 2 && praise[first]):
 		return TypeOrg
+	case len(ws) > 1 && legalForm(last):
+		return TypeOrg // "DELMAR TRADING PVT. LTD."
+	case len(ws) > 1 && tradeWords[last] && !ws[0].common && !praise[first]:
+		return TypeOrg // "Hallam Motorsports", "Ashby Horse Transport"
 	case len(ws) > 1 && placeSuffixes[last]:
 		return TypePlace
 	case len(ws) > 2 && midOrgHead(ws[1:len(ws)-1]):
@@ -838,7 +934,9 @@ func (e *english) strongType(text string, ws []word, c *cand) string {
 	case e.lex.places[name]:
 		return TypePlace
 	case n == 1 && len(name) > 3 && shouted(ws[c.i:c.j]) && e.lex.places[titleWord(name)]:
-		return TypePlace // "TEHRAN (AFP) -": a dateline
+		return TypePlace // "ANKARA (Reuters) -": a dateline
+	case n == 1 && ws[c.i].first && c.j < len(ws) && datelineMark[ws[c.j].text] && strings.ToUpper(name) == name && e.lex.places[titleWord(name)]:
+		return TypePlace // "OSLO (Reuters) -", "ROME —": a short dateline
 	}
 	if kt := e.keywordType(ws[c.i:c.j]); kt != "" {
 		return kt
@@ -857,6 +955,10 @@ func (e *english) strongType(text string, ws []word, c *cand) string {
 	}
 	return ""
 }
+
+// datelineMark are what follows a dateline's place: the agency in
+// brackets or a dash.
+var datelineMark = wordSet(`( - – — :`)
 
 // venueHeads are last words of the names of buildings and venues, which
 // are places.
@@ -890,9 +992,9 @@ func commonRun(ws []word) bool {
 }
 
 // trim cuts ordinary words off the ends of a candidate that no strong
-// evidence types as a whole: leading ones ("Called Frank", "Morning
-// Debra"), and trailing ones after a name the gazetteers or a given name
-// type ("Houston Consultant", "John Staikos Direct Dial"). It returns the
+// evidence types as a whole: leading ones ("Named Oscar", "Morning
+// Vera"), and trailing ones after a name the gazetteers or a given name
+// type ("Dallas Analyst", "Mark Tellen Direct Dial"). It returns the
 // type of what is left, or "".
 func (e *english) trim(text string, ws []word, c *cand) string {
 	i, j := c.i, c.j
@@ -961,17 +1063,20 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 		t := e.strongType(text, ws, c)
 		if t == "" {
 			if shouted(ws[c.i:c.j]) {
-				c.dropped = true // "AMAZING JOB": emphasis, not a name
+				c.dropped = true // "TRULY SUPERB": emphasis, not a name
 				continue
 			}
 			t = e.trim(text, ws, c)
 		}
-		// "Miramar California": an unknown name, then a known place.
+		// "Tarvola California": an unknown name, then a known place.
 		if t == "" && c.j-c.i == 2 && !e.lex.given[ws[c.i].text] && e.lex.places[ws[c.j-1].text] && !ws[c.i].common && !nameParticles[ws[c.i].text] {
 			cs = append(cs, cand{i: c.j - 1, j: c.j, typ: TypePlace, strong: true})
 			c = &cs[k]
 			c.j--
 			t = TypePlace
+		}
+		if t == TypeOrg {
+			closeCompany(ws, c)
 		}
 		if t != "" {
 			c.typ = t
@@ -983,14 +1088,23 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			}
 		}
 	}
-	// "Fair Housing Action Center (GNOFHAC)": an acronym in brackets
+	// "Greater Example Housing Center (GEHC)": an acronym in brackets
 	// after a name is that name's, here and elsewhere in the document.
+	defined := false
 	for k := 1; k < len(cs); k++ {
 		c, p := &cs[k], &cs[k-1]
-		if c.j-c.i == 1 && isAcronym(ws[c.i].text) && c.i >= 2 && ws[c.i-1].text == "(" && p.j == c.i-1 && p.typ != "" && p.typ != TypePerson &&
+		if c.j-c.i == 1 && (isAcronym(ws[c.i].text) || longAcronym(ws[c.i].text)) && c.i >= 2 && ws[c.i-1].text == "(" && p.j == c.i-1 && p.typ != "" && p.typ != TypePerson &&
 			c.j < len(ws) && ws[c.j].text == ")" && ws[c.i].text[0] == ws[p.i].text[0] {
 			c.typ, c.strong, c.dropped = p.typ, true, false
 			byText[ws[c.i].text] = p.typ
+			defined = true
+		}
+	}
+	// A long acronym taken for emphasis ("GEHC" in capitals) is a name
+	// once the document has defined it.
+	for k := range cs {
+		if c := &cs[k]; defined && c.dropped && c.typ == "" && c.j-c.i == 1 && byText[ws[c.i].text] != "" && longAcronym(ws[c.i].text) {
+			c.dropped = false
 		}
 	}
 	// "Barcelona beat Real Madrid", "played for Liverpool": a place named
@@ -1014,8 +1128,17 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 	// Context votes per name over the whole document: "in Fallujah" once
 	// makes every "Fallujah" a place.
 	votes := map[string]*[3]int{} // person, place, org
+	inList := false               // in a list of examples of organisations
+	cued := map[string]bool{}     // right after a kind of organisation
 	for k := range cs {
 		c := &cs[k]
+		// "companies like X, Y and Z", "acquired X, Y and Z": every
+		// name of the list.
+		if orgExamples(ws, c.i) || c.i > 0 && takeoverVerbs[ws[c.i-1].text] {
+			inList = true
+		} else if inList && !coordinated(ws, &cs[k-1], c) {
+			inList = false
+		}
 		if c.typ != "" || c.dropped {
 			continue
 		}
@@ -1025,9 +1148,18 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			v = &[3]int{}
 			votes[name] = v
 		}
+		// "Tarvola shut its plant", "Tarvola said its profit rose": a
+		// name, not a person's, that acts and owns with "its".
+		its := c.j+1 < len(ws) && ws[c.j+1].text == "its" && actsVerb(ws[c.j].text) && c.j-c.i == 1 &&
+			!e.lex.given[name] && !e.lex.surnames[name]
 		switch {
-		case orgContext(ws, c.i, c.j):
+		case inList || its || orgContext(ws, c.i, c.j):
 			v[2]++
+			// "the mapping company Compass", "acquired Zentrio": so
+			// close a cue names even an ordinary word.
+			if !ws[c.i].first && (inList || its || c.i > 0 && orgCueNouns[ws[c.i-1].text]) {
+				cued[name] = true
+			}
 		case placeContext(ws, c.i):
 			v[1]++
 		case speechNear(ws, c.i, c.j):
@@ -1053,12 +1185,17 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			c.typ = TypePerson
 		case n == 1 && c.personTi:
 			c.typ = TypePerson
-		case v[2] > v[0] && v[2] > v[1] && !common:
+		case n == 1 && particleName(name) && !(c.i > 0 && roleNouns[ws[c.i-1].text]) && !e.endsName(ws, cs, name):
+			// "al-Shabaab", "el-Nour": a name with its article alone,
+			// not a person's surname the document gives in full, names
+			// a group.
+			c.typ = TypeOrg
+		case v[2] > v[0] && v[2] > v[1] && (!common || cued[name]):
 			c.typ = TypeOrg // "the carmaker Zotye", "Zotye's shares"
 		case n == 1 && !common && c.i > 0 && (ws[c.i-1].text == "in" || ws[c.i-1].text == "near") && v[1] > v[0]:
 			c.typ = TypePlace // "in Lawrence": a place, though a given name
 		case n == 1 && c.i > 0 && (ws[c.i-1].text == "the" || ws[c.i-1].text == "The") && (c.j == len(ws) || !unicode.IsLetter(rune(ws[c.j].text[0])) || functionWords[ws[c.j].text]):
-			c.typ = "" // "the Moon", "the Hilton": a person's name takes no article
+			c.typ = "" // "the Moon", "the Ritz": a person's name takes no article
 		case n == 1 && (e.lex.given[name] || e.lex.surnames[name]):
 			c.typ = TypePerson
 		case n == 1 && c.j < len(ws) && (ws[c.j].text == "administration" || ws[c.j].text == "'s" && c.j+1 < len(ws) && ws[c.j+1].text == "administration"):
@@ -1086,9 +1223,12 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 		case n >= 2 && n <= 3 && allCapitalised(ws[c.i:c.j]) && e.unknownProper(ws, c.i, c.j):
 			c.typ = TypePerson // "Takehiro Tomiyasu": proper nouns and no ordinary word
 		case n >= 2 && n <= 3 && allCapitalised(ws[c.i:c.j]):
-			c.typ = "" // "Combo Meal": nothing says what it names
+			c.typ = "" // "Family Deal": nothing says what it names
 		case n == 1 && ws[c.i].poss:
 			c.typ = TypePerson // "Arafat 's death"
+		case n == 1 && ws[c.i].first && camelCase(name) && !strings.HasPrefix(name, "Mc") && !strings.HasPrefix(name, "Mac") &&
+			!strings.ContainsAny(name, "0123456789@#+/&'’-.") && !ws[c.i].common:
+			c.typ = TypeOrg // "NetVox released ...": camel case opening a sentence
 		case n == 1 && ws[c.i].first && c.j < len(ws) && firstSubject(e, ws, c.i):
 			c.typ = TypePerson // "Dostoevsky was arrested": a proper noun as the subject
 		case n == 1 && ws[c.i].first:
@@ -1132,7 +1272,7 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			}
 		}
 	next:
-		// "Kevin A. Boone" split in two: join the names.
+		// "Anna B. Kovacs" split in two: join the names.
 		if k > 0 && c.i < len(ws) && initials(ws[c.i].text) && cs[k-1].j == c.i && cs[k-1].typ == TypePerson && !cs[k-1].dropped &&
 			gapOK(text, ws[c.i-1], ws[c.i]) {
 			c.i = cs[k-1].i
@@ -1184,18 +1324,9 @@ func initials(w string) bool {
 }
 
 // coordinate types the untyped names of a list by their typed neighbours:
-// "Rumsfeld, Wolfowitz and Feith" after "Rumsfeld" is known a person.
+// "Okafor, Lindqvist and Brandt" after "Okafor" is known a person.
 func (e *english) coordinate(ws []word, cs []cand) {
-	joined := func(a, b *cand) bool {
-		switch b.i - a.j {
-		case 1:
-			sep := ws[a.j].text
-			return sep == "," || sep == "and" || sep == "or" || sep == "&"
-		case 2: // "Baiji, and Tuz"
-			return ws[a.j].text == "," && (ws[a.j+1].text == "and" || ws[a.j+1].text == "or")
-		}
-		return false
-	}
+	joined := func(a, b *cand) bool { return coordinated(ws, a, b) }
 	for pass := 0; pass < 2; pass++ {
 		for k := range cs {
 			c := &cs[k]
@@ -1209,6 +1340,30 @@ func (e *english) coordinate(ws []word, cs []cand) {
 			}
 		}
 	}
+}
+
+// endsName reports whether w is the last word of a longer name of cs:
+// "Aziz al-Rawi ... al-Rawi".
+func (e *english) endsName(ws []word, cs []cand, w string) bool {
+	for _, c := range cs {
+		if c.j-c.i >= 2 && ws[c.j-1].text == w {
+			return true
+		}
+	}
+	return false
+}
+
+// coordinated reports whether names a and b are next to each other in a
+// list: "a, b", "a and b", "a, and b".
+func coordinated(ws []word, a, b *cand) bool {
+	switch b.i - a.j {
+	case 1:
+		sep := ws[a.j].text
+		return sep == "," || sep == "and" || sep == "or" || sep == "&" || sep == "/"
+	case 2: // "Tarn, and Ude"
+		return ws[a.j].text == "," && (ws[a.j+1].text == "and" || ws[a.j+1].text == "or")
+	}
+	return false
 }
 
 // unknownProper reports whether every word of ws[i:j] is tagged a proper noun
@@ -1353,7 +1508,21 @@ var notEntityAcronyms = wordSet(`ASAP FAQ FYI DVD CD CDs DVDs TV PC PCs IPO CEO 
 	ADHD LD VHS SEO ISO LNG GDP GMT UTC EST PST CST CDT EDT PDT BST CET PS PPS NB RE FW FWD LOL LMAO OMG BTW IMO IMHO
 	AKA ETA TBA TBD RSVP PDF HTML HTTP URL USB GPS SMS MMS ATM PIN ID IDs IQ DNA RNA HIV AIDS MRI ICU ER BC AD BCE CE
 	AM PM MD PhD MBA BA BS MS MA LLB JD RN DIY HVAC AC DC PVC LED LCD TBS CPA CPR EMT PTSD ASCII MMOG MMORPG RPG NPC
-	SUV MPG MPH KPH DOB SSN VAT GST APR ROI KPI QA QC IRR NPV EBITDA EPS P&L OK`)
+	SUV MPG MPH KPH DOB SSN VAT GST APR ROI KPI QA QC IRR NPV EBITDA EPS P&L OK IE EG`)
+
+// longAcronym reports whether s is 2 to 9 capitals, the length of an
+// organisation's initials ("GRFHAC", "NWSAHA").
+func longAcronym(s string) bool {
+	if len(s) < 2 || len(s) > 9 {
+		return false
+	}
+	for k := 0; k < len(s); k++ {
+		if s[k] < 'A' || s[k] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
 
 // isAcronym reports whether s is 2 to 6 capitals (dots allowed).
 func isAcronym(s string) bool {
@@ -1382,7 +1551,7 @@ func allCapitalised(ws []word) bool {
 
 // speechNear reports whether ws[i:j] is said to be a person by its
 // context: a speech verb follows or precedes it, a role noun precedes it
-// ("the teacher Adz"), or "who" follows it.
+// ("the teacher Ilse"), or "who" follows it.
 func speechNear(ws []word, i, j int) bool {
 	if j < len(ws) && speechVerbs[ws[j].text] {
 		return true
@@ -1393,7 +1562,7 @@ func speechNear(ws []word, i, j int) bool {
 	if i > 1 && strings.EqualFold(ws[i-2].text, "according") && ws[i-1].text == "to" {
 		return true
 	}
-	// "the teacher Adz", "actor Tom Hanks"; "Hanks, who ...".
+	// "the teacher Ilse", "actor Tom Hanks"; "Hanks, who ...".
 	if i > 0 && roleNouns[ws[i-1].text] {
 		return true
 	}
@@ -1419,7 +1588,7 @@ func speechNear(ws []word, i, j int) bool {
 }
 
 // roleNouns are lower-case words for people's roles and relations that
-// stand before a person's name ("the singer Adele", "his wife Jan").
+// stand before a person's name ("the singer Adele", "his wife Ana").
 var roleNouns = wordSet(`president minister spokesman spokeswoman spokesperson actor actress singer songwriter writer
 	author director coach player striker midfielder defender goalkeeper leader chairman chairwoman secretary senator
 	governor mayor judge officer lawyer attorney professor teacher artist poet novelist composer painter sculptor
@@ -1438,8 +1607,18 @@ var roleNouns = wordSet(`president minister spokesman spokeswoman spokesperson a
 // shares", "Zotye's chief executive"), or an apposition naming a kind of
 // organisation ("Zotye, a carmaker based in ...").
 func orgContext(ws []word, i, j int) bool {
-	if i > 0 && orgCueNouns[ws[i-1].text] {
+	if i > 0 && (orgCueNouns[ws[i-1].text] || takeoverVerbs[ws[i-1].text]) {
 		return true
+	}
+	if i > 1 {
+		p2, p1 := ws[i-2].text, ws[i-1].text
+		// "a stake in X", "the takeover of X", "a unit of X".
+		if (p1 == "in" || p1 == "of" || p1 == "with" || p1 == "for") && orgOfNouns[p2] {
+			return true
+		}
+		if orgExamples(ws, i) {
+			return true
+		}
 	}
 	k := j
 	if k < len(ws) && (ws[k].text == "'s" || ws[k].text == "’s") {
@@ -1463,6 +1642,14 @@ func orgContext(ws []word, i, j int) bool {
 	if k+1 < len(ws) && ws[k].text == "chief" && (ws[k+1].text == "executive" || ws[k+1].text == "executives") {
 		return true
 	}
+	// "Zotye, one of the carmakers ...".
+	if j+4 < len(ws) && ws[j].text == "," && ws[j+1].text == "one" && ws[j+2].text == "of" && ws[j+3].text == "the" {
+		for k := j + 4; k < len(ws) && k < j+7; k++ {
+			if orgPluralNouns[ws[k].text] {
+				return true
+			}
+		}
+	}
 	if j+2 < len(ws) && ws[j].text == "," && (ws[j+1].text == "a" || ws[j+1].text == "an" || ws[j+1].text == "the") {
 		for k := j + 2; k < len(ws) && k < j+5; k++ {
 			if orgCueNouns[ws[k].text] {
@@ -1484,6 +1671,53 @@ var orgCueNouns = wordSet(`company companies firm firms corporation conglomerate
 	start-up charity foundation union federation association ministry broker brokerage operator supplier distributor
 	developer chain giant subsidiary brand label studio studios university college school institute think-tank
 	militia movement faction coalition alliance regulator watchdog exchange fund`)
+
+// actsVerb reports whether w looks like a verb in the past or third
+// person: lower-case and ending in "ed" or "s", or one of a few
+// irregular past forms.
+func actsVerb(w string) bool {
+	if len(w) < 3 || w[0] < 'a' || w[0] > 'z' || functionWords[w] {
+		return false
+	}
+	switch w {
+	case "said", "shut", "cut", "sold", "bought", "made", "put", "set", "lost", "won", "took", "gave", "kept", "held",
+		"told", "began", "spent", "paid", "built", "led", "left", "saw", "got", "raised", "moved":
+		return true
+	}
+	return strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss")
+}
+
+// orgExamples reports whether ws[i] opens a list of examples of a kind
+// of organisation: "companies like X", "carmakers such as X", "banks
+// including X".
+func orgExamples(ws []word, i int) bool {
+	if i < 2 {
+		return false
+	}
+	switch ws[i-1].text {
+	case "like", "including":
+		return orgPluralNouns[strings.ToLower(ws[i-2].text)]
+	case "as":
+		return ws[i-2].text == "such" && i > 2 && orgPluralNouns[strings.ToLower(ws[i-3].text)]
+	}
+	return false
+}
+
+// takeoverVerbs take a company as their object: "acquired X".
+var takeoverVerbs = wordSet(`acquired acquire acquires acquiring`)
+
+// orgOfNouns take a company after "in", "of", "with" or "for": "a stake
+// in X", "the takeover of X", "a merger with X", "a bid for X".
+var orgOfNouns = wordSet(`stake stakes takeover buyout acquisition merger subsidiary unit division bid shareholders
+	shareholder`)
+
+// orgPluralNouns are kinds of organisation in the plural, before an
+// example: "companies like X", "banks such as X".
+var orgPluralNouns = wordSet(`companies firms corporations carmakers automakers airlines carriers banks lenders insurers
+	retailers manufacturers makers producers publishers broadcasters newspapers magazines websites agencies
+	organisations organizations groups parties bands clubs teams startups start-ups charities foundations unions
+	chains brands labels studios universities colleges schools regulators networks operators suppliers developers
+	giants conglomerates`)
 
 // orgKindAfter are kinds of organisation written after a name and its
 // article: "the Kommersant newspaper", "the Likud party".
