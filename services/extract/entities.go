@@ -33,6 +33,10 @@ type alias struct {
 	name   string
 	typ    string
 	dotted bool // the form ends with a period ("U.S.")
+	// gaps are the form's own text between its words: a text gap equal to
+	// one joins the words even where joinable would not ("One Belt, One
+	// Road").
+	gaps []string
 }
 
 // gazetteer finds the curated entities of data/aliases.tsv in a text.
@@ -76,8 +80,12 @@ func parseGazetteer(tsv string) (*gazetteer, error) {
 			if len(words) == 0 {
 				continue
 			}
+			gaps := make([]string, len(words))
+			for j := 1; j < len(words); j++ {
+				gaps[j] = form[words[j-1].end:words[j].start]
+			}
 			k := wordKey(words[0].text)
-			g.byKey[k] = append(g.byKey[k], &alias{words: words, name: name, typ: typ, dotted: strings.HasSuffix(form, ".")})
+			g.byKey[k] = append(g.byKey[k], &alias{words: words, name: name, typ: typ, dotted: strings.HasSuffix(form, "."), gaps: gaps})
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -171,7 +179,7 @@ func (g *gazetteer) match(s string, toks []token, i int) (*alias, int) {
 		}
 		ok := true
 		for j, w := range a.words {
-			if !aliasWordMatches(toks[i+j], w) || (j > 0 && !joinable(s, toks[i+j-1], toks[i+j])) {
+			if !aliasWordMatches(toks[i+j], w) || (j > 0 && !joinable(s, toks[i+j-1], toks[i+j]) && s[toks[i+j-1].end:toks[i+j].start] != a.gaps[j]) {
 				ok = false
 				break
 			}
@@ -336,6 +344,21 @@ func (f *entityFinder) mergeEnglish(text string, ms []mention) []mention {
 				out = append(out, mention{name: rest, typ: t, start: e - len(rest), end: e})
 			}
 			continue
+		}
+		// "Premier of the State Council of China Li Qiang": a known
+		// person's full name closing a name of another kind is the
+		// holder of a title; the rest names the organisation or place.
+		if n := len(inside); n > 0 && c.typ != TypePerson {
+			if last := ms[inside[n-1]]; last.typ == TypePerson && last.end == e && last.start > s && strings.Contains(text[last.start:last.end], " ") {
+				inside = inside[:n-1]
+				e = last.start
+				for e > s && (text[e-1] == ' ' || text[e-1] == ',') {
+					e--
+				}
+				if e == s {
+					continue
+				}
+			}
 		}
 		// "The Mozilla Foundation": the span keeps the article, the
 		// name does not.

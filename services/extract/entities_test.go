@@ -212,6 +212,21 @@ func TestEntities(t *testing.T) {
 			not: []string{"OSLO", "turkey", "Turkey"},
 		},
 		{
+			name: "a known person closing an organisation's name holds its title",
+			text: "He met the Premier of the State Council of the People's Republic of China Li Qiang on Tuesday.",
+			has: []proto.Entity{
+				{Name: "Li Qiang", Type: TypePerson, Count: 1},
+				{Name: "State Council of the People's Republic of China", Type: TypeOrg, Count: 1},
+			},
+			not: []string{"State Council of the People's Republic of China Li Qiang"},
+		},
+		{
+			name: "an alias with a comma of its own",
+			text: "Both praised the One Belt, One Road initiative. Ports, roads, and rail were discussed.",
+			has:  []proto.Entity{{Name: "Belt and Road Initiative", Type: TypeOrg, Count: 1}},
+			not:  []string{"One Road", "One Belt"},
+		},
+		{
 			name: "a short dateline with a dash",
 			text: "ROME — The festival of lanterns opened on Friday along the river.",
 			has:  []proto.Entity{{Name: "Rome", Type: TypePlace, Count: 1}},
