@@ -227,6 +227,11 @@ func TestEntities(t *testing.T) {
 			not:  []string{"One Road", "One Belt"},
 		},
 		{
+			name: "a pipeline named in two languages",
+			text: "Gas through Power of Siberia rose again. Поставки по «Силе Сибири» выросли.",
+			has:  []proto.Entity{{Name: "Power of Siberia", Type: TypePlace, Count: 2}},
+		},
+		{
 			name: "a short dateline with a dash",
 			text: "ROME — The festival of lanterns opened on Friday along the river.",
 			has:  []proto.Entity{{Name: "Rome", Type: TypePlace, Count: 1}},
