@@ -499,3 +499,35 @@ func TestStoreFailure(t *testing.T) {
 		}
 	}
 }
+
+func TestHeadline(t *testing.T) {
+	long := "Ferry crews on the northern route agreed a new rota with the operator after weeks of talks over night shifts and pay, the union said on Friday."
+	tests := []struct{ title, summary, want string }{
+		{"Barrier holds", "Anything.", "Barrier holds"},
+		{"  ", "The barrier held. Crews checked the gates at dawn.", "The barrier held …"},
+		{"", "", "Untitled"},
+		{"", "Short lead without a stop", "Short lead without a stop"},
+		{"", long, "Ferry crews on the northern route agreed a new rota with the operator after weeks of …"},
+	}
+	for _, tt := range tests {
+		if got := headline(tt.title, tt.summary); got != tt.want {
+			t.Errorf("headline(%q, %q) = %q; want %q", tt.title, tt.summary, got, tt.want)
+		}
+	}
+}
+
+func TestUntitledArticleListedByItsLead(t *testing.T) {
+	arts := fixtureArticles()
+	a := arts[0]
+	a.ID, a.URL, a.CanonicalURL, a.Title = "lead-only", "https://harbor-times.test/lead-only", "", ""
+	a.Summary = "Harbour pilots resumed night work on Sunday. Ships queued outside."
+	a.Fingerprint = fingerprint(99)
+	st := mustStore(t, append(arts, a))
+	_, mux := mustServer(t, st, nil)
+	for _, target := range []string{"/articles/lead-only", "/search?q=pilots"} {
+		body := get(t, mux, target, http.StatusOK).Body.String()
+		if !strings.Contains(body, "Harbour pilots resumed night work on Sunday …") {
+			t.Errorf("%s does not show the untitled article by its lead:\n%s", target, body)
+		}
+	}
+}
