@@ -75,7 +75,7 @@ func cmdSearch(ctx context.Context, args []string, stdout io.Writer) error {
 		if a.PublishedAt != nil {
 			when = *a.PublishedAt
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%s\t%s\n", when.Format("2006-01-02 15:04"), a.Source, a.Language, a.Relevance, a.ID, a.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%s\t%s\n", when.Format("2006-01-02 15:04"), a.Source, a.Language, a.Relevance, a.ID, store.Headline(a.Title, a.Summary))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -78,7 +78,7 @@ func (s *Server) articlePage(r *http.Request) (view, error) {
 		case err != nil:
 			return view{}, err
 		default:
-			dup.Title, dup.Source = headline(o.Title, o.Summary), o.Source
+			dup.Title, dup.Source = store.Headline(o.Title, o.Summary), o.Source
 			at := displayTime(store.Summary{PublishedAt: o.PublishedAt, FetchedAt: o.FetchedAt})
 			dup.At = at
 			if at.Before(firstAt) {
@@ -91,5 +91,5 @@ func (s *Server) articlePage(r *http.Request) (view, error) {
 		d.Duplicates[first].First = true
 	}
 	d.SelfFirst = first < 0 && len(d.Duplicates) > 0
-	return view{Template: "article.html", Data: layout{Title: headline(a.Title, a.Summary), Nav: "search", Page: d}}, nil
+	return view{Template: "article.html", Data: layout{Title: store.Headline(a.Title, a.Summary), Nav: "search", Page: d}}, nil
 }

@@ -209,7 +209,7 @@ func (s *Server) scanWindow(ctx context.Context, w window, st store.Stats) (*win
 					at = *a.PublishedAt
 				}
 				ws.Articles = append(ws.Articles, scanned{
-					ID: a.ID, Title: headline(a.Title, a.Summary), Source: a.Source, Language: a.Language,
+					ID: a.ID, Title: store.Headline(a.Title, a.Summary), Source: a.Source, Language: a.Language,
 					OnTopic: a.OnTopic, ClusterID: a.ClusterID, At: at.UTC(),
 				})
 			}
@@ -723,7 +723,7 @@ func (s *Server) liveNewest(w http.ResponseWriter, r *http.Request) {
 	}{Now: s.now().UTC().Format(time.RFC3339Nano), Articles: make([]liveArticle, 0, len(page.Articles))}
 	for _, a := range page.Articles {
 		out.Articles = append(out.Articles, liveArticle{
-			ID: a.ID, Href: articleURL(a.ID), Title: headline(a.Title, a.Summary), Source: a.Source, Language: a.Language,
+			ID: a.ID, Href: articleURL(a.ID), Title: store.Headline(a.Title, a.Summary), Source: a.Source, Language: a.Language,
 			Relevance: a.Relevance, OnTopic: a.OnTopic, PublishedAt: isoTime(a.PublishedAt),
 			Published: fmtTime(displayTime(a)), FetchedAt: a.FetchedAt.UTC().Format(time.RFC3339Nano),
 		})

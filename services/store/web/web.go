@@ -25,7 +25,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
@@ -277,38 +276,8 @@ func (s *Server) funcs() template.FuncMap {
 		"isWebURL":   isWebURL,
 		"pathEscape": url.PathEscape,
 		"displayAt":  func(a store.Summary) time.Time { return displayTime(a) },
-		"headline":   headline,
+		"headline":   store.Headline,
 	}
-}
-
-// headlineRunes is how much of a summary stands in for a missing title.
-const headlineRunes = 90
-
-// headline is what an article is listed as: its title, or for a page
-// that had none (scraped text often starts with the story itself) the
-// opening of its summary, cut at a word and marked with an ellipsis;
-// "Untitled" when there is neither.
-func headline(title, summary string) string {
-	if t := strings.TrimSpace(title); t != "" {
-		return t
-	}
-	s := strings.Join(strings.Fields(summary), " ")
-	if s == "" {
-		return "Untitled"
-	}
-	// The first sentence, if it ends soon enough.
-	if i := strings.Index(s, ". "); i > 0 && utf8.RuneCountInString(s[:i]) <= headlineRunes {
-		return s[:i] + " …"
-	}
-	r := []rune(s)
-	if len(r) <= headlineRunes {
-		return s
-	}
-	cut := string(r[:headlineRunes])
-	if i := strings.LastIndexByte(cut, ' '); i > headlineRunes/2 {
-		cut = cut[:i]
-	}
-	return strings.TrimRight(cut, " ,;:–—-") + " …"
 }
 
 // articleURL is the path of an article's page.

@@ -500,22 +500,6 @@ func TestStoreFailure(t *testing.T) {
 	}
 }
 
-func TestHeadline(t *testing.T) {
-	long := "Ferry crews on the northern route agreed a new rota with the operator after weeks of talks over night shifts and pay, the union said on Friday."
-	tests := []struct{ title, summary, want string }{
-		{"Barrier holds", "Anything.", "Barrier holds"},
-		{"  ", "The barrier held. Crews checked the gates at dawn.", "The barrier held …"},
-		{"", "", "Untitled"},
-		{"", "Short lead without a stop", "Short lead without a stop"},
-		{"", long, "Ferry crews on the northern route agreed a new rota with the operator after weeks of …"},
-	}
-	for _, tt := range tests {
-		if got := headline(tt.title, tt.summary); got != tt.want {
-			t.Errorf("headline(%q, %q) = %q; want %q", tt.title, tt.summary, got, tt.want)
-		}
-	}
-}
-
 func TestUntitledArticleListedByItsLead(t *testing.T) {
 	arts := fixtureArticles()
 	a := arts[0]
