@@ -92,6 +92,32 @@ func TestEntities(t *testing.T) {
 			},
 		},
 		{
+			name: "neighbours and partners in Russian",
+			text: "Александр Лукашенко и Касым-Жомарт Токаев обсудили Евразийский экономический союз. Беларусь и Казахстан входят в ЕАЭС. Решение Госдумы поддержал Юрий Ушаков.",
+			has: []proto.Entity{
+				{Name: "Alexander Lukashenko", Type: TypePerson, Count: 1},
+				{Name: "Kassym-Jomart Tokayev", Type: TypePerson, Count: 1},
+				{Name: "Eurasian Economic Union", Type: TypeOrg, Count: 2},
+				{Name: "Belarus", Type: TypePlace, Count: 1},
+				{Name: "Kazakhstan", Type: TypePlace, Count: 1},
+				{Name: "State Duma", Type: TypeOrg, Count: 1},
+				{Name: "Yuri Ushakov", Type: TypePerson, Count: 1},
+			},
+		},
+		{
+			name: "the longest Chinese form wins",
+			text: "卢卡申科在人民大会堂会见代表。白俄罗斯和蒙古国出席。中石油与俄罗斯石油公司签署协议。内蒙古官员参加。",
+			has: []proto.Entity{
+				{Name: "Alexander Lukashenko", Type: TypePerson, Count: 1},
+				{Name: "Great Hall of the People", Type: TypePlace, Count: 1},
+				{Name: "Belarus", Type: TypePlace, Count: 1},
+				{Name: "Mongolia", Type: TypePlace, Count: 1},
+				{Name: "China National Petroleum Corporation", Type: TypeOrg, Count: 1},
+				{Name: "Rosneft", Type: TypeOrg, Count: 1},
+			},
+			not: []string{"Russia"},
+		},
+		{
 			name: "heuristic people and surnames",
 			text: "Analyst Selim Ardahan wrote the report. Ardahan said trade would grow. Later Mr. Ardahan added more.",
 			want: []proto.Entity{{Name: "Selim Ardahan", Type: TypePerson, Count: 3}},
