@@ -126,6 +126,18 @@ func cyrillicStem(w string) string {
 	return w
 }
 
+// shortCyrillicNoun reports whether w is a three-letter word ending in a
+// lower-case consonant ("Дом" of "Доме народных собраний"), which takes
+// case endings; acronyms ("МИД", "США") and two-letter names ("Си") are
+// matched only as written.
+func shortCyrillicNoun(w string) bool {
+	r := []rune(w)
+	if len(r) != 3 || !unicode.IsLower(r[2]) {
+		return false
+	}
+	return !strings.ContainsRune("аяоеёуюыийьэ", r[2])
+}
+
 // caseEndings are Russian (and Ukrainian) noun and adjective endings.
 var caseEndings = wordSet(`а я у ю е ы и і ой ей ом ем ым им ам ям ах ях ами ями ого его ому ему ых их
 	ую юю ая яя ое ее ий ый ой ою єю`)
@@ -150,7 +162,7 @@ func aliasWordMatches(t, a token) bool {
 		return false
 	}
 	s := cyrillicStem(a.text)
-	if s == a.text && runeCount(s) < 4 {
+	if s == a.text && runeCount(s) < 4 && !shortCyrillicNoun(s) {
 		return false
 	}
 	return hasCaseEnding(t.text, s)

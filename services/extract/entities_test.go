@@ -93,7 +93,7 @@ func TestEntities(t *testing.T) {
 		},
 		{
 			name: "neighbours and partners in Russian",
-			text: "Александр Лукашенко и Касым-Жомарт Токаев обсудили Евразийский экономический союз. Беларусь и Казахстан входят в ЕАЭС. Решение Госдумы поддержал Юрий Ушаков.",
+			text: "Александр Лукашенко и Касым-Жомарт Токаев обсудили Евразийский экономический союз. Беларусь и Казахстан входят в ЕАЭС. Решение Госдумы поддержал Юрий Ушаков. Встреча прошла в Доме народных собраний.",
 			has: []proto.Entity{
 				{Name: "Alexander Lukashenko", Type: TypePerson, Count: 1},
 				{Name: "Kassym-Jomart Tokayev", Type: TypePerson, Count: 1},
@@ -102,6 +102,7 @@ func TestEntities(t *testing.T) {
 				{Name: "Kazakhstan", Type: TypePlace, Count: 1},
 				{Name: "State Duma", Type: TypeOrg, Count: 1},
 				{Name: "Yuri Ushakov", Type: TypePerson, Count: 1},
+				{Name: "Great Hall of the People", Type: TypePlace, Count: 1},
 			},
 		},
 		{
