@@ -26,7 +26,7 @@ var quoteMarks = []struct{ open, close string }{
 
 // Speech words in languages other than English, and "according to".
 var speechWordsOther = wordSet(`заявил заявила сказал сказала отметил отметила добавил добавила подчеркнул
-	подчеркнула сообщил сообщила пояснил пояснила словам заявив 说 表示 称 指出`)
+	подчеркнула сообщил сообщила пояснил пояснила словам заявив 说 表示 称 指出 强调 说道 透露`)
 
 var pronouns = wordSet(`he she он она`)
 
@@ -112,6 +112,16 @@ func speaker(text string, ms []mention, start, end int) string {
 	if k := strings.IndexAny(after, "\n“«\""); k >= 0 {
 		after = after[:k]
 	}
+	if k := strings.Index(after, "。"); k >= 0 {
+		after = after[:k]
+	}
+	// What ends in a colon introduces the next quotation, not this one:
+	// only the sentence before it can ("“…,” he said. Blinken said: “…”";
+	// "……”习近平说：“……" has none).
+	if t := strings.TrimSpace(after); strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") {
+		k := strings.LastIndex(after, ". ")
+		after = after[:max(k, 0)]
+	}
 	if s, ok := speakerIn(text, ms, end, end+len(after), start, true); ok {
 		return s
 	}
@@ -123,6 +133,9 @@ func speaker(text string, ms []mention, start, end int) string {
 	}
 	if k := strings.LastIndex(text[from:start], ". "); k >= 0 {
 		from += k + 2
+	}
+	if k := strings.LastIndex(text[from:start], "。"); k >= 0 {
+		from += k + len("。")
 	}
 	s, _ := speakerIn(text, ms, from, start, start, false)
 	return s
@@ -142,7 +155,10 @@ func speakerIn(text string, ms []mention, a, b, qStart int, after bool) (string,
 	}
 	verb, pronoun := false, false
 	for i, t := range toks {
-		if speechVerbs[t.lower] || speechWordsOther[t.lower] ||
+		// Han text comes a character a token: "表示" is two.
+		hanPair := t.script == scriptHan && i+1 < len(toks) && toks[i+1].script == scriptHan && toks[i+1].start == t.end &&
+			speechWordsOther[t.text+toks[i+1].text]
+		if speechVerbs[t.lower] || speechWordsOther[t.lower] || hanPair ||
 			(t.lower == "according" && i+1 < len(toks) && toks[i+1].lower == "to") {
 			verb = true
 		}
@@ -150,7 +166,7 @@ func speakerIn(text string, ms []mention, a, b, qStart int, after bool) (string,
 			pronoun = true
 		}
 	}
-	if !verb && !(strings.HasSuffix(strings.TrimSpace(text[a:b]), ":") && !after) {
+	if t := strings.TrimSpace(text[a:b]); !verb && !((strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：")) && !after) {
 		return "", false
 	}
 	limit := b

@@ -34,6 +34,22 @@ func TestQuotes(t *testing.T) {
 			want: []proto.Quote{{Text: "We will stand together as good neighbours.", Speaker: "Xi Jinping"}},
 		},
 		{
+			name: "a colon introduces the next quotation",
+			text: `“The ferry will run all winter,” he said. Mayor Ilsa Brandt said: “We found the money for it.”`,
+			want: []proto.Quote{
+				{Text: "The ferry will run all winter", Speaker: ""},
+				{Text: "We found the money for it.", Speaker: "Ilsa Brandt"},
+			},
+		},
+		{
+			name: "chinese speaker before the colon",
+			text: `普京表示：“我们将继续在各个领域发展合作。”习近平说：“两国关系处于历史最好水平。”`,
+			want: []proto.Quote{
+				{Text: "我们将继续在各个领域发展合作。", Speaker: "Vladimir Putin"},
+				{Text: "两国关系处于历史最好水平。", Speaker: "Xi Jinping"},
+			},
+		},
+		{
 			name: "according to",
 			text: `According to Sergei Lavrov, "the talks went very well indeed".`,
 			want: []proto.Quote{{Text: "the talks went very well indeed", Speaker: "Sergei Lavrov"}},
