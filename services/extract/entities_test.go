@@ -106,6 +106,15 @@ func TestEntities(t *testing.T) {
 			},
 		},
 		{
+			name: "cities of the topic in their cases",
+			text: "Саммит пройдёт в Казани, а форум — в Санкт-Петербурге. Delegates then flew from St. Petersburg to Shanghai.",
+			has: []proto.Entity{
+				{Name: "Kazan", Type: TypePlace, Count: 1},
+				{Name: "Saint Petersburg", Type: TypePlace, Count: 2},
+				{Name: "Shanghai", Type: TypePlace, Count: 1},
+			},
+		},
+		{
 			name: "the longest Chinese form wins",
 			text: "卢卡申科在人民大会堂会见代表。白俄罗斯和蒙古国出席。中石油与俄罗斯石油公司签署协议。内蒙古官员参加。",
 			has: []proto.Entity{

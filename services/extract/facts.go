@@ -23,8 +23,9 @@ var (
 	moneySymbolRe = regexp.MustCompile(`(?i)(US\$|\$|€|£|¥)\s?(` + numRe + `)(?:\s?(trillion|billion|million|thousand|tn|bn|mn|mln|m|k)\b)?`)
 	// "240 billion dollars", "3 million euros", "5 billion yuan".
 	moneyWordRe = regexp.MustCompile(`(?i)\b(` + numRe + `)\s?(trillion|billion|million|thousand|tn|bn|mn|mln)?\s(u\.?s\.?\s)?(dollars?|euros?|pounds?(?:\ssterling)?|yuan|renminbi|roubles?|rubles?|usd|eur|gbp|cny|rmb|rub)\b`)
-	// "240 миллиардов долларов", "1,5 трлн рублей".
-	moneyRuRe = regexp.MustCompile(`(\d+(?:[.,]\d+)?)\s?(трлн|триллион[а-я]*|млрд|миллиард[а-я]*|млн|миллион[а-я]*|тыс\.?|тысяч[а-я]*)?\.?\s(долл[а-я]*\.?|евро|руб[а-я]*\.?|юан[а-я]*)`)
+	// "240 миллиардов долларов", "1,5 трлн рублей", "300 млн долл.": a
+	// period after the currency only ends an abbreviation.
+	moneyRuRe = regexp.MustCompile(`(\d+(?:[.,]\d+)?)\s?(трлн|триллион[а-я]*|млрд|миллиард[а-я]*|млн|миллион[а-я]*|тыс\.?|тысяч[а-я]*)?\.?\s(доллар[а-я]*|долл\.?|евро|рубл[а-я]*|руб\.?|юан[а-я]*)`)
 	// "2401亿美元", "5万亿元".
 	moneyZhRe = regexp.MustCompile(`(\d+(?:\.\d+)?)\s?(万亿|亿|万|千)?(美元|欧元|英镑|人民币|元|卢布)`)
 
