@@ -24,7 +24,7 @@ import (
 
 // AlgoVersion is the clean stage's algorithm version, part of
 // pipeline_version: raise it when a change alters what Clean returns.
-const AlgoVersion = "4"
+const AlgoVersion = "5"
 
 // Errors returned by Clean. All of them are wrapped with pipeline.Permanent:
 // retrying the same page cannot fix them.
@@ -132,6 +132,13 @@ func (c *Cleaner) Clean(ctx context.Context, in *proto.Fetched) (*proto.Cleaned,
 		in.Hints.PublishedAt != nil && !in.Hints.PublishedAt.IsZero() {
 		t := *in.Hints.PublishedAt
 		meta.PublishedAt, meta.Sources["published_at"] = &t, srcHints
+	}
+	// Plain text says nothing of its date: its address may, as a last
+	// resort (HTML pages read theirs with their other metadata).
+	if meta.PublishedAt == nil && base != nil {
+		if t, ok := urlDate(base.String(), c.now()); ok {
+			meta.PublishedAt, meta.Sources["published_at"] = &t, srcURL
+		}
 	}
 	if meta.Language == "" {
 		if l := normLang(headerValue(in, "Content-Language")); l != "" {

@@ -223,3 +223,31 @@ func TestFeedDateBeatsAddressDate(t *testing.T) {
 		t.Errorf("published_at = %v from %q; want the feed's %v from %q", got, out.Meta.Sources["published_at"], feed, srcHints)
 	}
 }
+
+func TestTextDateFromAddress(t *testing.T) {
+	c := newTestCleaner(t)
+	f := fixture{file: "summit_lines.txt", kind: proto.KindText, url: "https://wire.example/2031/04/07/summit-talks"}
+	out, err := c.Clean(context.Background(), MustFetched(t, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmtTime(out.Meta.PublishedAt); got != "2031-04-07T00:00:00Z" || out.Meta.Sources["published_at"] != srcURL {
+		t.Errorf("published_at = %s from %q; want the address's day", got, out.Meta.Sources["published_at"])
+	}
+	feed := time.Date(2031, 4, 7, 9, 30, 0, 0, time.UTC)
+	f.hints.PublishedAt = &feed
+	if out, err = c.Clean(context.Background(), MustFetched(t, f)); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.Meta.PublishedAt; got == nil || !got.Equal(feed) {
+		t.Errorf("published_at = %v; want the feed's %v over the address", got, feed)
+	}
+	f.url = "https://wire.example/summit-talks"
+	f.hints.PublishedAt = nil
+	if out, err = c.Clean(context.Background(), MustFetched(t, f)); err != nil {
+		t.Fatal(err)
+	}
+	if out.Meta.PublishedAt != nil {
+		t.Errorf("published_at = %v for a text and an address without a date", out.Meta.PublishedAt)
+	}
+}
