@@ -243,6 +243,22 @@ var speechVerbs = wordSet(`said says told added stated noted stressed explained 
 	cautioned admitted conceded acknowledged suggested remarked commented tweeted posted writes adds
 	continued concluded observed`)
 
+// russia is the canonical name Russia's aliases give.
+const russia = "Russia"
+
+// hanPartners are one-character Chinese names of countries that stand
+// beside 俄 (Russia) in pairs: "中俄" China–Russia, "俄美", "俄乌冲突".
+var hanPartners = map[string]string{"中": "China", "美": "United States", "乌": "Ukraine"}
+
+// longerAt returns the alias of more than one token starting at toks[i],
+// if any: "美国" is the United States whole, not a partner character.
+func (g *gazetteer) longerAt(s string, toks []token, i int) *alias {
+	if a, n := g.match(s, toks, i); n > 1 {
+		return a
+	}
+	return nil
+}
+
 // entityFinder extracts entities: the curated aliases (any script), then
 // the English pass over Latin-script text.
 type entityFinder struct {
@@ -281,8 +297,21 @@ func (f *entityFinder) find(text string) []mention {
 		if a.dotted && end < len(text) && text[end] == '.' {
 			end++
 		}
+		// "中俄关系": Chinese pairs Russia's 俄 with another country's
+		// one-character name, which alone is an ordinary character.
+		if toks[i].text == "俄" && a.name == russia {
+			if p := toks[max(i-1, 0)]; i > 0 && p.end == toks[i].start && hanPartners[p.text] != "" &&
+				(len(ms) == 0 || ms[len(ms)-1].end <= p.start) {
+				ms = append(ms, mention{name: hanPartners[p.text], typ: TypePlace, start: p.start, end: p.end})
+			}
+		}
 		ms = append(ms, mention{name: a.name, typ: a.typ, start: toks[i].start, end: end})
 		i += n - 1
+		if n == 1 && toks[i].text == "俄" && a.name == russia && i+1 < len(toks) && toks[i+1].start == end &&
+			hanPartners[toks[i+1].text] != "" && f.g.longerAt(text, toks, i+1) == nil {
+			ms = append(ms, mention{name: hanPartners[toks[i+1].text], typ: TypePlace, start: toks[i+1].start, end: toks[i+1].end})
+			i++
+		}
 	}
 	if hasLatinCap {
 		ms = f.mergeEnglish(text, ms)

@@ -106,6 +106,16 @@ func TestEntities(t *testing.T) {
 			},
 		},
 		{
+			name: "chinese country pairs with Russia",
+			text: "中俄关系处于历史最好水平。俄乌冲突仍在继续，俄美对话中断。美国与俄罗斯的关系也受到关注。",
+			want: []proto.Entity{
+				{Name: "Russia", Type: TypePlace, Count: 4},
+				{Name: "United States", Type: TypePlace, Count: 2},
+				{Name: "China", Type: TypePlace, Count: 1},
+				{Name: "Ukraine", Type: TypePlace, Count: 1},
+			},
+		},
+		{
 			name: "cities of the topic in their cases",
 			text: "Саммит пройдёт в Казани, а форум — в Санкт-Петербурге. Delegates then flew from St. Petersburg to Shanghai.",
 			has: []proto.Entity{
