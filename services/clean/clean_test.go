@@ -477,6 +477,15 @@ func TestSplitAuthors(t *testing.T) {
 		{"Jane Doe Updated May 16, 2031", []string{"Jane Doe"}},
 		{"https://example.com/authors/jane", nil},
 		{"Анна Соколова и Пётр Лунин", []string{"Анна Соколова", "Пётр Лунин"}},
+		// What widgets and licences put in an author's place.
+		{"Username", nil},
+		{"Follow Author", nil},
+		{"Last Updated", nil},
+		{"CC", nil},
+		{"J J", nil},
+		{"J. K. Lund", []string{"J. K. Lund"}},
+		{"Anonymous, Jane Doe", []string{"Jane Doe"}},
+		{"Home Office", []string{"Home Office"}},
 	}
 	for _, tt := range tests {
 		if got := splitAuthors(tt.in); !slices.Equal(got, tt.want) {

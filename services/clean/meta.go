@@ -488,6 +488,35 @@ func isRole(s string) bool {
 	return allRole
 }
 
+// widgetWords are what page widgets, forms and licences put where an
+// author's name goes ("Username", "Last Updated", "Follow Author", "CC").
+var widgetWords = map[string]bool{
+	"username": true, "user": true, "login": true, "anonymous": true, "unknown": true, "last": true,
+	"share": true, "follow": true, "subscribe": true, "menu": true, "home": true, "search": true,
+	"comments": true, "reply": true, "print": true, "email": true, "advertisement": true, "sponsored": true,
+	"cc": true, "none": true, "null": true, "undefined": true, "fail": true, "authority": true, "control": true,
+}
+
+// notAName reports whether a byline part is no person's or publisher's
+// name: initials only ("J J"), or widget and role words only, one of them
+// a widget word ("Username", "Follow Author").
+func notAName(s string) bool {
+	initialsOnly, widget, other := true, false, false
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		w = strings.Trim(w, ".,")
+		if utf8.RuneCountInString(w) > 1 {
+			initialsOnly = false
+		}
+		switch {
+		case widgetWords[w]:
+			widget = true
+		case !roleWords[w]:
+			other = true
+		}
+	}
+	return initialsOnly || widget && !other
+}
+
 // splitAuthors splits a byline ("By Jane Doe and John Roe", "A, B") into
 // names, dropping roles, e-mail addresses, URLs and "Staff".
 func splitAuthors(s string) []string {
@@ -503,7 +532,7 @@ func splitAuthors(s string) []string {
 	for _, part := range authorSep.Split(s, -1) {
 		part = strings.Trim(strings.TrimSpace(part), ".,:;-–—()[]")
 		part = authorLead.ReplaceAllString(part, "")
-		if part == "" || !hasLetter(part) || wordCount(part) > 5 || isRole(part) {
+		if part == "" || !hasLetter(part) || wordCount(part) > 5 || isRole(part) || notAName(part) {
 			continue
 		}
 		r := []rune(part)
