@@ -494,7 +494,7 @@ var widgetWords = map[string]bool{
 	"username": true, "user": true, "login": true, "anonymous": true, "unknown": true, "last": true,
 	"share": true, "follow": true, "subscribe": true, "menu": true, "home": true, "search": true,
 	"comments": true, "reply": true, "print": true, "email": true, "advertisement": true, "sponsored": true,
-	"cc": true, "none": true, "null": true, "undefined": true, "fail": true, "authority": true, "control": true,
+	"cc": true, "name": true, "none": true, "null": true, "undefined": true, "fail": true, "authority": true, "control": true,
 }
 
 // notAName reports whether a byline part is no person's or publisher's
