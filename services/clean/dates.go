@@ -77,7 +77,8 @@ func isDateOnly(s string) bool {
 }
 
 // urlDateRe finds a date in a URL path: /2024/05/21/, /2024-05-21-slug,
-// /20240521/ or -20240521 at the end of a slug.
+// /20240521/ or -20240521 at the end of a slug, /2024-05/21/ and
+// /2024/0521/.
 var urlDateRe = regexp.MustCompile(`(?:^|[/_-])((?:19|20)\d\d)([/_-]?)(0?[1-9]|1[0-2])([/_-]?)(0?[1-9]|[12]\d|3[01])(?:$|[/_.-])`)
 
 // urlDate returns the publication day a URL's path spells out, if any.
@@ -92,10 +93,13 @@ func urlDate(raw string, now time.Time) (time.Time, bool) {
 		y, _ := strconv.Atoi(m[1])
 		mo, _ := strconv.Atoi(m[3])
 		d, _ := strconv.Atoi(m[5])
-		if m[2] != m[4] {
-			continue // 2024/05-21 is no date
+		// 2024/05-21 is no date; but Chinese sites write 2024-05/21
+		// and 2024/0521, with two-digit months and days.
+		chinese := (m[2] == "-" && m[4] == "/" || m[2] == "/" && m[4] == "") && len(m[3]) == 2 && len(m[5]) == 2
+		if m[2] != m[4] && !chinese {
+			continue
 		}
-		if m[2] == "" && (len(m[3]) != 2 || len(m[5]) != 2) {
+		if m[2] == "" && m[4] == "" && (len(m[3]) != 2 || len(m[5]) != 2) {
 			continue
 		}
 		t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)

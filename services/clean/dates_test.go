@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,9 +21,12 @@ func TestURLDate(t *testing.T) {
 		{"https://news.example/2031-04-07-crane-returns.html", "2031-04-07"},
 		{"https://news.example/world/crane-returns-20310407", "2031-04-07"},
 		{"https://news.example/20310407/crane.html", "2031-04-07"},
-		{"https://news.example/2031/04/crane-returns", ""},         // no day
-		{"https://news.example/2031/02/30/crane", ""},              // no such day
-		{"https://news.example/2031/04-07/crane", ""},              // mixed separators
+		{"https://news.example/2031/04/crane-returns", ""},              // no day
+		{"https://news.example/2031/02/30/crane", ""},                   // no such day
+		{"https://news.example/2031/04-07/crane", ""},                   // mixed separators
+		{"https://news.example.cn/2031-04/07/c_1130.htm", "2031-04-07"}, // a Chinese agency's form
+		{"https://paper.example.cn/n1/2031/0407/c1002-4023.html", "2031-04-07"},
+		{"https://news.example/2031-4/7/crane", ""},                // that form only with two digits
 		{"https://news.example/article/1203104071234", ""},         // digits inside an id
 		{"https://news.example/2035/01/01/from-the-future", ""},    // after now
 		{"https://news.example/crane?date=2031-04-07", ""},         // query, not path
@@ -249,5 +254,38 @@ func TestTextDateFromAddress(t *testing.T) {
 	}
 	if out.Meta.PublishedAt != nil {
 		t.Errorf("published_at = %v for a text and an address without a date", out.Meta.PublishedAt)
+	}
+}
+
+// TestChinesePage: a Chinese page's title suffix after "_", its byline in
+// the text ("作者：…", not "本报记者"), and the agency's URL date form.
+func TestChinesePage(t *testing.T) {
+	c := newTestCleaner(t)
+	f := fixture{file: "zh_summit.html", kind: proto.KindHTML, url: "https://news.example.cn/2031-04/16/c_123.htm"}
+	out, err := c.Clean(context.Background(), MustFetched(t, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Meta.Title != "中俄元首举行会谈" {
+		t.Errorf("title = %q; want the headline without the channel and site", out.Meta.Title)
+	}
+	if !slices.Equal(out.Meta.Authors, []string{"王小明"}) || out.Meta.Sources["authors"] != srcText {
+		t.Errorf("authors = %q from %q; want [王小明] from the text", out.Meta.Authors, out.Meta.Sources["authors"])
+	}
+	if got := fmtTime(out.Meta.PublishedAt); !strings.HasPrefix(got, "2031-04-16") {
+		t.Errorf("published_at = %s; want 2031-04-16", got)
+	}
+	for src, want := range map[string][]string{
+		"作者：王小明　来源：示例网":       {"王小明"},
+		"记者 李华、张伟 报道":         {"李华", "张伟"},
+		"作者：本报记者":             nil,
+		"两国元首共同会见记者。":         nil,
+		"记者会上，发言人表示":          nil,
+		"<span>作者:陈静</span>":  {"陈静"},
+		"作者：王小明来源示例网，责任编辑：赵六": nil,
+	} {
+		if got := hanBylineNames([]byte(src)); !slices.Equal(got, want) {
+			t.Errorf("hanBylineNames(%q) = %q; want %q", src, got, want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package clean
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"strings"
@@ -517,6 +518,54 @@ func notAName(s string) bool {
 	return initialsOnly || widget && !other
 }
 
+// hanBylineRe reads a Chinese byline at the start of its input: "作者：王小明",
+// "记者 王小明 李华". A name is two to four characters set off by
+// punctuation, a space or markup.
+var hanBylineRe = regexp.MustCompile(`^(?:作者|记者)(?:[：:]\s*|[\s\x{3000}]+)(\p{Han}{2,4}(?:[、，,\s\x{3000}]+\p{Han}{2,4}){0,3})(?:[\s\x{3000}<|）)，。,；;]|$)`)
+
+// hanNameSep separates the names of a Chinese byline.
+var hanNameSep = regexp.MustCompile(`[、，,\s\x{3000}]+`)
+
+// hanNotNames are parts of Chinese bylines that name a role or a desk,
+// not a person: "本报记者" (our reporter), "责任编辑" (editor).
+var hanNotNames = []string{"记者", "编辑", "本报", "通讯员", "新华社", "来源", "综合", "报道"}
+
+// hanBylineNames finds the authors a Chinese page names in its text
+// ("作者：王小明", "记者 李华"), looking only where those words occur.
+func hanBylineNames(src []byte) []string {
+	for _, key := range [][]byte{[]byte("作者"), []byte("记者")} {
+		rest := src
+		for n := 0; n < 8; n++ {
+			i := bytes.Index(rest, key)
+			if i < 0 {
+				break
+			}
+			window := rest[i:min(len(rest), i+160)]
+			rest = rest[i+len(key):]
+			m := hanBylineRe.FindSubmatch(window)
+			if m == nil {
+				continue
+			}
+			var out []string
+		names:
+			for _, name := range hanNameSep.Split(string(m[1]), -1) {
+				for _, not := range hanNotNames {
+					if strings.Contains(name, not) {
+						continue names
+					}
+				}
+				if name != "" {
+					out = appendUnique(out, name)
+				}
+			}
+			if len(out) > 0 {
+				return out
+			}
+		}
+	}
+	return nil
+}
+
 // splitAuthors splits a byline ("By Jane Doe and John Roe", "A, B") into
 // names, dropping roles, e-mail addresses, URLs and "Staff".
 func splitAuthors(s string) []string {
@@ -644,7 +693,7 @@ func normLang(s string) string {
 }
 
 // titleSeps separate a headline from the site name in <title>.
-var titleSeps = []string{" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " › ", " • "}
+var titleSeps = []string{" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " › ", " • ", "_"}
 
 // stripSiteSuffix removes a site name from the end (or start) of a title:
 // the whole site name when it ends the title after a separator, any
@@ -750,7 +799,7 @@ func sameHeadline(a, b string) bool {
 
 // titleSepRunes are the characters that set a headline off from a site or
 // section name in a title.
-const titleSepRunes = "|-–—:»«·/•*~>"
+const titleSepRunes = "|-–—:»«·/•*~>_"
 
 func startsWithSep(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)

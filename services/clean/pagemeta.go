@@ -86,6 +86,11 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 			m.Authors, m.Sources["authors"] = names, srcByline
 		}
 	}
+	if len(m.Authors) == 0 {
+		if names := hanBylineNames(info.src); len(names) > 0 {
+			m.Authors, m.Sources["authors"] = names, srcText
+		}
+	}
 
 	// The page's own offset, when its stated dates agree on one: visible
 	// dates are read in it, and times stated in UTC are given in it.
