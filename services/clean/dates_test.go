@@ -189,6 +189,10 @@ func TestPublishedSources(t *testing.T) {
 		{"dates_class_agree.html", "https://orchards.example/cherries", "2031-04-09T20:15:00Z", srcText, ""},
 		// Date-classed elements that disagree are a list of other stories.
 		{"dates_class_disagree.html", "https://library.example/hours", "", "", srcText},
+		// The address gives the day, a date-marked element its time.
+		{"dates_url_and_shown.html", "https://reka.example/2031/04/07/parom", "2031-04-07T09:40:00Z", srcText, ""},
+		// An element dating another day does not move the address's day.
+		{"dates_url_and_shown.html", "https://reka.example/2031/04/06/parom", "2031-04-06T00:00:00Z", srcURL, ""},
 		// Only the canonical address dates the page.
 		{"dates_url_only.html", "https://portnews.example/story/88123", "2031-04-07T00:00:00Z", srcURL, ""},
 	}

@@ -103,6 +103,13 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 	if m.PublishedAt == nil {
 		if t, ok := pageURLDate(info, base, now); ok {
 			m.PublishedAt, m.Sources["published_at"] = &t, srcURL
+			// The page's date-marked elements may give the time of that
+			// day ("16 мая 2024, 04:12").
+			var shown proto.PageMeta
+			shown.Sources = map[string]string{}
+			if c := classDate(&shown, info.classDates, loc, now); c != nil && c.Format(time.DateOnly) == t.Format(time.DateOnly) && !c.Equal(t) {
+				m.PublishedAt, m.Sources["published_at"] = c, srcText
+			}
 		}
 	}
 	if m.PublishedAt == nil {
