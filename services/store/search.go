@@ -91,6 +91,13 @@ func words(s string) []string {
 // binds tighter than the implicit AND: "a b OR c" is a AND (b OR c).
 func fts5Query(terms []searchTerm) string {
 	return joinTerms(terms, " OR ", " AND ", func(t searchTerm) string {
+		// A Russian word matches its other case forms: "Путина" finds
+		// "Путин" and "Путину" (FTS5 has no Russian stemmer).
+		if len(t.Words) == 1 && !t.Prefix {
+			if stem, ok := cyrillicStem(t.Words[0]); ok {
+				return `"` + stem + `"*`
+			}
+		}
 		// Words contain no quotes (letters, digits and marks only).
 		s := `"` + strings.Join(t.Words, " ") + `"`
 		if t.Prefix {
@@ -98,6 +105,33 @@ func fts5Query(terms []searchTerm) string {
 		}
 		return s
 	})
+}
+
+// russianEndings are Russian case and number endings, longest first.
+var russianEndings = []string{"иями", "ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими",
+	"ах", "ях", "ой", "ей", "ом", "ем", "ым", "им", "ую", "юю", "ая", "яя", "ое", "ее", "ые", "ие", "ых", "их", "ов", "ев",
+	"а", "я", "у", "ю", "е", "ы", "и", "о", "ь", "й"}
+
+// cyrillicStem cuts a Cyrillic word of five letters or more to what its
+// case forms share ("Путина" → "Путин", "Китая" → "Кита"), keeping at
+// least four letters; ok is false for other words.
+func cyrillicStem(w string) (string, bool) {
+	r := []rune(w)
+	if len(r) < 5 {
+		return "", false
+	}
+	for _, c := range r {
+		if !unicode.Is(unicode.Cyrillic, c) {
+			return "", false
+		}
+	}
+	lw := strings.ToLower(w)
+	for _, e := range russianEndings {
+		if strings.HasSuffix(lw, e) && len([]rune(lw))-len([]rune(e)) >= 4 {
+			return string(r[:len(r)-len([]rune(e))]), true
+		}
+	}
+	return w, true
 }
 
 // joinTerms renders each term with render and joins them in a backend's

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SameIDInBatch", testSameIDInBatch},
 		{"Search", testSearch},
 		{"SearchSyntax", testSearchSyntax},
+		{"SearchRussian", testSearchRussian},
 		{"Filters", testFilters},
 		{"Pagination", testPagination},
 		{"BadCursor", testBadCursor},
@@ -414,6 +415,30 @@ func testSearch(t *testing.T, st store.Store) {
 			}
 		}
 	})
+}
+
+// testSearchRussian: a Russian word finds its other case forms, on both
+// backends (PostgreSQL's Russian stemmer, SQLite's stem prefix).
+func testSearchRussian(t *testing.T, st store.Store) {
+	a := simple("ru-1", "Паром снова ходит через реку",
+		"Паромная переправа возобновила работу. Глава района Ильза Брандт встретила первый паром у причала.", 1)
+	a.Language = "ru"
+	b := simple("ru-2", "Причал закрыт на ремонт",
+		"Ремонт причала продлится месяц, сообщили в администрации.", 2)
+	b.Language = "ru"
+	mustUpsert(t, st, a, b)
+	for q, want := range map[string][]string{
+		"Брандт":         {"ru-1"},
+		"Брандта":        {"ru-1"},
+		"переправы":      {"ru-1"},
+		"администрацией": {"ru-2"},
+		"ремонта":        {"ru-2"},
+		"лодка":          {},
+	} {
+		if got := ids(mustList(t, st, store.Query{Q: q})); !slices.Equal(got, want) {
+			t.Errorf("List(%q) = %v; want %v", q, got, want)
+		}
+	}
 }
 
 func testSearchSyntax(t *testing.T, st store.Store) {
