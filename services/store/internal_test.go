@@ -60,6 +60,8 @@ func TestFTS5Query(t *testing.T) {
 		{`U.S. "Xi's*`, `"U S" AND "Xi s"*`},
 		{`NEAR(a b) title:x`, `"NEAR a" AND "b" AND "title x"`},
 		{"OR alone OR", `"alone"`},
+		{"普京 Путина", `"普 京" AND "Путин"*`},
+		{`"夜间航班" APEC峰会`, `"夜 间 航 班" AND "APEC 峰 会"`},
 	}
 	for _, tt := range tests {
 		terms, err := parseSearch(tt.in)

@@ -538,9 +538,11 @@ func (s *Postgres) assignClusters(ctx context.Context, tx pgx.Tx, todo []*pgItem
 
 // pgSearchVector is the search vector of an article (u) in configuration
 // u.cfg (an oid): the title weighs most (A), then the summary (B), then
-// the body (C).
+// the body (C); Chinese and Japanese text also one character a word (D,
+// see cjk.go and migration 0004).
 const pgSearchVector = `setweight(to_tsvector(u.cfg::regconfig, u.title), 'A') ||
-	setweight(to_tsvector(u.cfg::regconfig, u.summary), 'B') || setweight(to_tsvector(u.cfg::regconfig, u.text), 'C')`
+	setweight(to_tsvector(u.cfg::regconfig, u.summary), 'B') || setweight(to_tsvector(u.cfg::regconfig, u.text), 'C') ||
+	setweight(to_tsvector('simple', newsflow_cjk(u.title || ' ' || u.summary || ' ' || u.text)), 'D')`
 
 // pgUpsertSQL writes articles. The search vector is the one given ($28),
 // or built here when that is NULL. The version check is repeated in

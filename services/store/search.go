@@ -44,7 +44,7 @@ func parseSearch(text string) ([]searchTerm, error) {
 				prefix = true
 				i++
 			}
-			if w := words(inner); len(w) > 0 {
+			if w := searchWords(inner); len(w) > 0 {
 				terms = append(terms, searchTerm{Words: w, Prefix: prefix, Or: or && len(terms) > 0})
 				or = false
 			}
@@ -59,7 +59,7 @@ func parseSearch(text string) ([]searchTerm, error) {
 				or, sawOr = true, true
 				continue
 			}
-			w := words(tok)
+			w := searchWords(tok)
 			if len(w) == 0 {
 				continue
 			}
@@ -77,6 +77,17 @@ func parseSearch(text string) ([]searchTerm, error) {
 		return nil, &QueryError{"q", fmt.Sprintf("nothing to search for in %q", text)}
 	}
 	return terms, nil
+}
+
+// searchWords splits s into words as the index holds them: runs of
+// letters, digits and marks, with each Chinese or Japanese character a
+// word of its own (see cjk.go).
+func searchWords(s string) []string {
+	var out []string
+	for _, w := range words(s) {
+		out = append(out, splitCJK(w)...)
+	}
+	return out
 }
 
 // words splits s into runs of letters, digits and marks.

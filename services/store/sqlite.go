@@ -237,6 +237,41 @@ func (s *SQLite) migrate(ctx context.Context) error {
 	return nil
 }
 
+// sqliteCJKVersion is the migration that adds the character index.
+const sqliteCJKVersion = 3
+
+// backfillCJK fills the character index column of the articles stored
+// before it existed (see cjk.go); the update trigger indexes them.
+func backfillCJK(ctx context.Context, tx *sql.Tx) error {
+	type row struct {
+		seq    int64
+		spaced string
+	}
+	var todo []row
+	err := scanAll(ctx, tx, `SELECT seq, title, summary, text FROM articles`, nil, func(r *sql.Rows) error {
+		var (
+			seq                  int64
+			title, summary, text string
+		)
+		if err := r.Scan(&seq, &title, &summary, &text); err != nil {
+			return err
+		}
+		if sp := spacedCJK(title, summary, text); sp != "" {
+			todo = append(todo, row{seq, sp})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("backfill character index: %w", err)
+	}
+	for _, r := range todo {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET cjk = ? WHERE seq = ?`, r.spaced, r.seq); err != nil {
+			return fmt.Errorf("backfill character index: %w", err)
+		}
+	}
+	return nil
+}
+
 func (s *SQLite) applyMigration(ctx context.Context, m migration) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -252,6 +287,11 @@ func (s *SQLite) applyMigration(ctx context.Context, m migration) error {
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("migrate %s: %w", m.name, err)
+	}
+	if m.version == sqliteCJKVersion {
+		if err := backfillCJK(ctx, tx); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, s.now().UnixMicro()); err != nil {
@@ -337,8 +377,8 @@ type upsertStmts struct {
 const upsertArticleSQL = `INSERT INTO articles (
 	id, url, canonical_url, source, title, authors, published_at, modified_at, fetched_at, sort_at,
 	language, relevance, on_topic, cluster_id, summary, site_name, description, image, word_count,
-	text, keywords, pipeline_version, fingerprint, content_hash, fetched_seq, doc_hash, first_seen, updated_at
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	text, keywords, pipeline_version, fingerprint, content_hash, fetched_seq, doc_hash, first_seen, updated_at, cjk
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
 	url = excluded.url, canonical_url = excluded.canonical_url, source = excluded.source,
 	title = excluded.title, authors = excluded.authors, published_at = excluded.published_at,
@@ -348,7 +388,8 @@ ON CONFLICT (id) DO UPDATE SET
 	description = excluded.description, image = excluded.image, word_count = excluded.word_count,
 	text = excluded.text, keywords = excluded.keywords, pipeline_version = excluded.pipeline_version,
 	fingerprint = excluded.fingerprint, content_hash = excluded.content_hash,
-	fetched_seq = excluded.fetched_seq, doc_hash = excluded.doc_hash, updated_at = excluded.updated_at`
+	fetched_seq = excluded.fetched_seq, doc_hash = excluded.doc_hash, updated_at = excluded.updated_at,
+	cjk = excluded.cjk`
 
 func (s *SQLite) prepareUpsert(ctx context.Context, tx *sql.Tx) (*upsertStmts, error) {
 	var (
@@ -484,7 +525,7 @@ func (s *SQLite) upsertOne(ctx context.Context, st *upsertStmts, in *proto.Artic
 		nullMicros(a.PublishedAt), nullMicros(a.ModifiedAt), fetched, sortAt,
 		a.Language, a.Relevance, a.OnTopic, clusterID, a.Summary, a.SiteName, a.Description, a.Image,
 		a.WordCount, a.Text, string(keywords), a.PipelineVersion, a.Fingerprint, a.ContentHash,
-		int64(a.FetchedSeq), docHash, now, now,
+		int64(a.FetchedSeq), docHash, now, now, spacedCJK(a.Title, a.Summary, a.Text),
 	); err != nil {
 		return false, fmt.Errorf("write article: %w", err)
 	}
@@ -1053,7 +1094,7 @@ func (s *SQLite) snippets(ctx context.Context, tx *sql.Tx, match string, seqs []
 			if err := r.Scan(&seq, &raw); err != nil {
 				return err
 			}
-			out[seq] = highlightHTML(raw)
+			out[seq] = joinCJK(highlightHTML(raw))
 			return nil
 		})
 	if err != nil {

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Search", testSearch},
 		{"SearchSyntax", testSearchSyntax},
 		{"SearchRussian", testSearchRussian},
+		{"SearchChinese", testSearchChinese},
 		{"Filters", testFilters},
 		{"Pagination", testPagination},
 		{"BadCursor", testBadCursor},
@@ -434,6 +435,34 @@ func testSearchRussian(t *testing.T, st store.Store) {
 		"администрацией": {"ru-2"},
 		"ремонта":        {"ru-2"},
 		"лодка":          {},
+	} {
+		if got := ids(mustList(t, st, store.Query{Q: q})); !slices.Equal(got, want) {
+			t.Errorf("List(%q) = %v; want %v", q, got, want)
+		}
+	}
+}
+
+// testSearchChinese: Chinese text, written without spaces, is found by
+// any word inside it, and only where its characters stand together.
+func testSearchChinese(t *testing.T, st store.Store) {
+	a := simple("zh-1", "渡轮恢复夜间航班",
+		"港口管理局表示，渡轮将于周一恢复夜间航班。市长布兰特在码头迎接了第一班渡轮。", 1)
+	a.Language = "zh"
+	b := simple("zh-2", "码头维修工程开始",
+		"维修工程将持续一个月，管理局表示码头暂时关闭。", 2)
+	b.Language = "zh"
+	c := simple("en-1", "Ferry resumes night service",
+		"The harbour authority said the ferry would resume night service on Monday.", 3)
+	mustUpsert(t, st, a, b, c)
+	for q, want := range map[string][]string{
+		"布兰特":        {"zh-1"},
+		"码头":         {"zh-2", "zh-1"},
+		"管理局 维修":     {"zh-2"},
+		`"夜间航班"`:     {"zh-1"},
+		"特兰布":        {},
+		"渡轮 ferry":   {},
+		"ferry":      {"en-1"},
+		"渡轮 OR 维修工程": {"zh-2", "zh-1"},
 	} {
 		if got := ids(mustList(t, st, store.Query{Q: q})); !slices.Equal(got, want) {
 			t.Errorf("List(%q) = %v; want %v", q, got, want)
