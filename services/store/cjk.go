@@ -83,10 +83,20 @@ func splitCJK(w string) []string {
 	return out
 }
 
+// cjkJoinable reports whether r is written against CJK text without a
+// space: a CJK character, or CJK and full-width punctuation and quotes.
+func cjkJoinable(r rune) bool {
+	switch {
+	case r >= 0x3000 && r <= 0x303F, r >= 0xFF00 && r <= 0xFFEF, r == '“', r == '”', r == '‘', r == '’', r == '…':
+		return true
+	}
+	return r >= 0x2E80 && isCJK(r)
+}
+
 // joinCJK undoes spacedCJK in a snippet: spaces between two CJK
-// characters go, with markup between them ignored, and the marks of
-// neighbouring characters merge ("<mark>普</mark> <mark>京</mark>" →
-// "<mark>普京</mark>").
+// characters (or CJK punctuation) go, with markup between them ignored,
+// and the marks of neighbouring characters merge ("<mark>普</mark>
+// <mark>京</mark>" → "<mark>普京</mark>").
 func joinCJK(s string) string {
 	if !hasCJK(s) {
 		return s
@@ -116,16 +126,16 @@ func joinCJK(s string) string {
 				}
 				next += j + 1
 			}
-			if nr, _ := utf8.DecodeRuneInString(s[min(next, len(s)):]); next < len(s) && nr >= 0x2E80 && isCJK(nr) {
+			if nr, _ := utf8.DecodeRuneInString(s[min(next, len(s)):]); next < len(s) && cjkJoinable(nr) {
 				i = k
 				continue
 			}
 		}
 		b.WriteString(s[i : i+n])
 		if r != ' ' {
-			lastCJK = r >= 0x2E80 && isCJK(r)
+			lastCJK = cjkJoinable(r)
 		}
 		i += n
 	}
-	return strings.ReplaceAll(b.String(), "</mark><mark>", "")
+	return strings.TrimSpace(strings.ReplaceAll(b.String(), "</mark><mark>", ""))
 }

@@ -31,8 +31,9 @@ func TestCJKText(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"plain text stays": "plain text stays",
-		" 市  长 <mark>布</mark> <mark>兰</mark> <mark>特</mark> 在 ": " 市长<mark>布兰特</mark>在 ",
-		" 达  到 2401 亿  美  元 ":                                   " 达到 2401 亿美元 ",
+		" 市  长 <mark>布</mark> <mark>兰</mark> <mark>特</mark> 在 ": "市长<mark>布兰特</mark>在",
+		" 达  到 2401 亿  美  元 ":                                   "达到 2401 亿美元",
+		"\n 访  问 。 普  京 表  示 ：“ 我  们 …":                         "访问。普京表示：“我们…",
 		"…the <mark>ferry</mark> and 渡 轮":                       "…the <mark>ferry</mark> and 渡轮",
 	} {
 		if got := joinCJK(in); got != want {

@@ -21,8 +21,14 @@ func Headline(title, summary string) string {
 		return "Untitled"
 	}
 	// The first sentence, if it ends soon enough.
-	if i := strings.Index(s, ". "); i > 0 && utf8.RuneCountInString(s[:i]) <= headlineRunes {
-		return s[:i] + " …"
+	end, stopLen := -1, 0
+	for _, stop := range []string{". ", "。", "！", "？"} {
+		if i := strings.Index(s, stop); i > 0 && (end < 0 || i < end) {
+			end, stopLen = i, len(stop)
+		}
+	}
+	if end > 0 && end+stopLen < len(s) && utf8.RuneCountInString(s[:end]) <= headlineRunes {
+		return s[:end] + " …"
 	}
 	r := []rune(s)
 	if len(r) <= headlineRunes {

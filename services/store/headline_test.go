@@ -8,6 +8,9 @@ func TestHeadline(t *testing.T) {
 		{"Barrier holds", "Anything.", "Barrier holds"},
 		{"  ", "The barrier held. Crews checked the gates at dawn.", "The barrier held …"},
 		{"", "", "Untitled"},
+		{"", "渡轮恢复夜间航班。市长在码头迎接。", "渡轮恢复夜间航班 …"},
+		{"", "Only one sentence.", "Only one sentence."},
+		{"", "渡轮恢复夜间航班。", "渡轮恢复夜间航班。"},
 		{"", "Short lead without a stop", "Short lead without a stop"},
 		{"", long, "Ferry crews on the northern route agreed a new rota with the operator after weeks of …"},
 	}
