@@ -13,15 +13,15 @@ import (
 // scripts becomes the phrase of its characters.
 
 // isCJK reports whether r is written without spaces between words: Han
-// characters and Japanese kana.
+// characters and Japanese kana (none of them below U+2E80).
 func isCJK(r rune) bool {
-	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)
+	return r >= 0x2E80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r))
 }
 
 // hasCJK reports whether s holds a character isCJK accepts.
 func hasCJK(s string) bool {
 	for _, r := range s {
-		if r >= 0x2E80 && isCJK(r) {
+		if isCJK(r) {
 			return true
 		}
 	}
@@ -47,7 +47,7 @@ func spacedCJK(parts ...string) string {
 			b.WriteByte('\n')
 		}
 		for _, r := range p {
-			if r >= 0x2E80 && isCJK(r) {
+			if isCJK(r) {
 				b.WriteByte(' ')
 				b.WriteRune(r)
 				b.WriteByte(' ')
@@ -69,7 +69,7 @@ func splitCJK(w string) []string {
 	var out []string
 	start := 0
 	for i, r := range w {
-		if r >= 0x2E80 && isCJK(r) {
+		if isCJK(r) {
 			if start < i {
 				out = append(out, w[start:i])
 			}
@@ -90,7 +90,7 @@ func cjkJoinable(r rune) bool {
 	case r >= 0x3000 && r <= 0x303F, r >= 0xFF00 && r <= 0xFFEF, r == '“', r == '”', r == '‘', r == '’', r == '…':
 		return true
 	}
-	return r >= 0x2E80 && isCJK(r)
+	return isCJK(r)
 }
 
 // joinCJK undoes spacedCJK in a snippet: spaces between two CJK

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // searchTerm is one element of parsed search text.
@@ -138,8 +139,8 @@ func cyrillicStem(w string) (string, bool) {
 	}
 	lw := strings.ToLower(w)
 	for _, e := range russianEndings {
-		if strings.HasSuffix(lw, e) && len([]rune(lw))-len([]rune(e)) >= 4 {
-			return string(r[:len(r)-len([]rune(e))]), true
+		if n := utf8.RuneCountInString(e); strings.HasSuffix(lw, e) && len(r)-n >= 4 {
+			return string(r[:len(r)-n]), true
 		}
 	}
 	return w, true
