@@ -98,22 +98,22 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 	pub, pubZoned := c.pickPublished(&m, now, info, ld.published)
 	m.PublishedAt = pub
 	if m.PublishedAt == nil {
-		m.PublishedAt = shownDate(&m, info.shownDates, loc, now)
+		if t := shownDate(info.shownDates, loc, now); t != nil {
+			m.PublishedAt, m.Sources["published_at"] = t, srcText
+		}
 	}
 	if m.PublishedAt == nil {
+		shown := classDate(info.classDates, loc, now)
 		if t, ok := pageURLDate(info, base, now); ok {
 			m.PublishedAt, m.Sources["published_at"] = &t, srcURL
 			// The page's date-marked elements may give the time of that
 			// day ("16 мая 2024, 04:12").
-			var shown proto.PageMeta
-			shown.Sources = map[string]string{}
-			if c := classDate(&shown, info.classDates, loc, now); c != nil && c.Format(time.DateOnly) == t.Format(time.DateOnly) && !c.Equal(t) {
-				m.PublishedAt, m.Sources["published_at"] = c, srcText
+			if shown != nil && shown.Format(time.DateOnly) == t.Format(time.DateOnly) && !shown.Equal(t) {
+				m.PublishedAt, m.Sources["published_at"] = shown, srcText
 			}
+		} else if shown != nil {
+			m.PublishedAt, m.Sources["published_at"] = shown, srcText
 		}
-	}
-	if m.PublishedAt == nil {
-		m.PublishedAt = classDate(&m, info.classDates, loc, now)
 	}
 	var modZoned bool
 	m.ModifiedAt, modZoned = c.pickTime(&m, "modified_at", now, info, ld.modified, modifiedOGKeys, modifiedMetaKeys,
@@ -252,10 +252,9 @@ func (c *Cleaner) pickPublished(m *proto.PageMeta, now time.Time, info *pageInfo
 
 // shownDate returns the first date read from the texts of date-marked
 // elements, in the page's offset loc (nil when its dates state none).
-func shownDate(m *proto.PageMeta, texts []string, loc *time.Location, now time.Time) *time.Time {
+func shownDate(texts []string, loc *time.Location, now time.Time) *time.Time {
 	for _, s := range texts {
 		if c, ok := visibleDate(s, loc, now); ok {
-			m.Sources["published_at"] = srcText
 			return &c.t
 		}
 	}
@@ -266,7 +265,7 @@ func shownDate(m *proto.PageMeta, texts []string, loc *time.Location, now time.T
 // show, when they all show the same day: several different days are a
 // list of other stories or a clock in the page header, not the article's
 // date.
-func classDate(m *proto.PageMeta, texts []string, loc *time.Location, now time.Time) *time.Time {
+func classDate(texts []string, loc *time.Location, now time.Time) *time.Time {
 	var first *dateCand
 	for _, s := range texts {
 		c, ok := visibleDate(s, loc, now)
@@ -284,7 +283,6 @@ func classDate(m *proto.PageMeta, texts []string, loc *time.Location, now time.T
 	if first == nil {
 		return nil
 	}
-	m.Sources["published_at"] = srcText
 	return &first.t
 }
 
