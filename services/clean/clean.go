@@ -113,7 +113,7 @@ func (c *Cleaner) Clean(ctx context.Context, in *proto.Fetched) (*proto.Cleaned,
 			return nil, pipeline.Permanent(fmt.Errorf("clean %s: %w", in.URL, err))
 		}
 	} else {
-		p = c.cleanTextBody(raw, ct)
+		p = c.cleanTextBody(raw, ct, base)
 	}
 	if len(p.blocks) == 0 {
 		return nil, pipeline.Permanent(fmt.Errorf("clean %s: %w", in.URL, ErrNoText))
@@ -132,13 +132,6 @@ func (c *Cleaner) Clean(ctx context.Context, in *proto.Fetched) (*proto.Cleaned,
 		in.Hints.PublishedAt != nil && !in.Hints.PublishedAt.IsZero() {
 		t := *in.Hints.PublishedAt
 		meta.PublishedAt, meta.Sources["published_at"] = &t, srcHints
-	}
-	// Plain text says nothing of its date: its address may, as a last
-	// resort (HTML pages read theirs with their other metadata).
-	if meta.PublishedAt == nil && base != nil {
-		if t, ok := urlDate(base.String(), c.now()); ok {
-			meta.PublishedAt, meta.Sources["published_at"] = &t, srcURL
-		}
 	}
 	if meta.Language == "" {
 		if l := normLang(headerValue(in, "Content-Language")); l != "" {
@@ -186,8 +179,9 @@ func (c *Cleaner) Clean(ctx context.Context, in *proto.Fetched) (*proto.Cleaned,
 	return out, nil
 }
 
-// cleanTextBody is the plain-text path.
-func (c *Cleaner) cleanTextBody(raw []byte, ct string) *page {
+// cleanTextBody is the plain-text path. Plain text says nothing of its
+// date: its address may, as a last resort, as for an HTML page.
+func (c *Cleaner) cleanTextBody(raw []byte, ct string, base *url.URL) *page {
 	s, cs := decodeBody(raw, ct, false)
 	doc := cleanText(s)
 	p := &page{blocks: doc.blocks, charset: cs, extractor: "text"}
@@ -197,6 +191,11 @@ func (c *Cleaner) cleanTextBody(raw []byte, ct string) *page {
 	}
 	if len(doc.authors) > 0 {
 		p.meta.Authors, p.meta.Sources["authors"] = doc.authors, srcByline
+	}
+	if base != nil {
+		if t, ok := urlDate(base.String(), c.now()); ok {
+			p.meta.PublishedAt, p.meta.Sources["published_at"] = &t, srcURL
+		}
 	}
 	return p
 }
