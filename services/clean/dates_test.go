@@ -224,38 +224,38 @@ func TestFeedDateBeatsAddressDate(t *testing.T) {
 	feed := time.Date(2031, 4, 7, 14, 30, 0, 0, time.FixedZone("", 2*3600))
 	f := fixture{file: "dates_url_only.html", kind: proto.KindHTML, url: "https://portnews.example/story/88123",
 		hints: proto.Hints{PublishedAt: &feed}}
-	out, err := newTestCleaner(t).Clean(context.Background(), MustFetched(t, f))
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := mustClean(t, newTestCleaner(t), f)
 	if got := out.Meta.PublishedAt; got == nil || !got.Equal(feed) || out.Meta.Sources["published_at"] != srcHints {
 		t.Errorf("published_at = %v from %q; want the feed's %v from %q", got, out.Meta.Sources["published_at"], feed, srcHints)
 	}
 }
 
-func TestTextDateFromAddress(t *testing.T) {
-	c := newTestCleaner(t)
-	f := fixture{file: "summit_lines.txt", kind: proto.KindText, url: "https://wire.example/2031/04/07/summit-talks"}
+// mustClean cleans the fixture f or fails the test.
+func mustClean(t *testing.T, c *Cleaner, f fixture) *proto.Cleaned {
+	t.Helper()
 	out, err := c.Clean(context.Background(), MustFetched(t, f))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return out
+}
+
+func TestTextDateFromAddress(t *testing.T) {
+	c := newTestCleaner(t)
+	f := fixture{file: "summit_lines.txt", kind: proto.KindText, url: "https://wire.example/2031/04/07/summit-talks"}
+	out := mustClean(t, c, f)
 	if got := fmtTime(out.Meta.PublishedAt); got != "2031-04-07T00:00:00Z" || out.Meta.Sources["published_at"] != srcURL {
 		t.Errorf("published_at = %s from %q; want the address's day", got, out.Meta.Sources["published_at"])
 	}
 	feed := time.Date(2031, 4, 7, 9, 30, 0, 0, time.UTC)
 	f.hints.PublishedAt = &feed
-	if out, err = c.Clean(context.Background(), MustFetched(t, f)); err != nil {
-		t.Fatal(err)
-	}
+	out = mustClean(t, c, f)
 	if got := out.Meta.PublishedAt; got == nil || !got.Equal(feed) {
 		t.Errorf("published_at = %v; want the feed's %v over the address", got, feed)
 	}
 	f.url = "https://wire.example/summit-talks"
 	f.hints.PublishedAt = nil
-	if out, err = c.Clean(context.Background(), MustFetched(t, f)); err != nil {
-		t.Fatal(err)
-	}
+	out = mustClean(t, c, f)
 	if out.Meta.PublishedAt != nil {
 		t.Errorf("published_at = %v for a text and an address without a date", out.Meta.PublishedAt)
 	}
@@ -266,10 +266,7 @@ func TestTextDateFromAddress(t *testing.T) {
 func TestChinesePage(t *testing.T) {
 	c := newTestCleaner(t)
 	f := fixture{file: "zh_summit.html", kind: proto.KindHTML, url: "https://news.example.cn/2031-04/16/c_123.htm"}
-	out, err := c.Clean(context.Background(), MustFetched(t, f))
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := mustClean(t, c, f)
 	if out.Meta.Title != "中俄元首举行会谈" {
 		t.Errorf("title = %q; want the headline without the channel and site", out.Meta.Title)
 	}

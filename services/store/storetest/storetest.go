@@ -418,6 +418,17 @@ func testSearch(t *testing.T, st store.Store) {
 	})
 }
 
+// expectSearch checks that each search text finds exactly its articles,
+// newest first.
+func expectSearch(t *testing.T, st store.Store, want map[string][]string) {
+	t.Helper()
+	for q, w := range want {
+		if got := ids(mustList(t, st, store.Query{Q: q})); !slices.Equal(got, w) {
+			t.Errorf("List(%q) = %v; want %v", q, got, w)
+		}
+	}
+}
+
 // testSearchRussian: a Russian word finds its other case forms, on both
 // backends (PostgreSQL's Russian stemmer, SQLite's stem prefix).
 func testSearchRussian(t *testing.T, st store.Store) {
@@ -428,18 +439,14 @@ func testSearchRussian(t *testing.T, st store.Store) {
 		"Ремонт причала продлится месяц, сообщили в администрации.", 2)
 	b.Language = "ru"
 	mustUpsert(t, st, a, b)
-	for q, want := range map[string][]string{
+	expectSearch(t, st, map[string][]string{
 		"Брандт":         {"ru-1"},
 		"Брандта":        {"ru-1"},
 		"переправы":      {"ru-1"},
 		"администрацией": {"ru-2"},
 		"ремонта":        {"ru-2"},
 		"лодка":          {},
-	} {
-		if got := ids(mustList(t, st, store.Query{Q: q})); !slices.Equal(got, want) {
-			t.Errorf("List(%q) = %v; want %v", q, got, want)
-		}
-	}
+	})
 }
 
 // testSearchChinese: Chinese text, written without spaces, is found by
@@ -454,7 +461,7 @@ func testSearchChinese(t *testing.T, st store.Store) {
 	c := simple("en-1", "Ferry resumes night service",
 		"The harbour authority said the ferry would resume night service on Monday.", 3)
 	mustUpsert(t, st, a, b, c)
-	for q, want := range map[string][]string{
+	expectSearch(t, st, map[string][]string{
 		"布兰特":        {"zh-1"},
 		"码头":         {"zh-2", "zh-1"},
 		"管理局 维修":     {"zh-2"},
@@ -463,11 +470,7 @@ func testSearchChinese(t *testing.T, st store.Store) {
 		"渡轮 ferry":   {},
 		"ferry":      {"en-1"},
 		"渡轮 OR 维修工程": {"zh-2", "zh-1"},
-	} {
-		if got := ids(mustList(t, st, store.Query{Q: q})); !slices.Equal(got, want) {
-			t.Errorf("List(%q) = %v; want %v", q, got, want)
-		}
-	}
+	})
 }
 
 func testSearchSyntax(t *testing.T, st store.Store) {
