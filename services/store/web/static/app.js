@@ -146,7 +146,7 @@
         var li = el("li");
         li.setAttribute("data-id", a.id);
         li.setAttribute("data-fetched", a.fetched_at);
-        var link = el("a", a.title || "Untitled");
+        var link = el("a", a.title); // the server gives a headline even without a title
         link.setAttribute("href", a.href);
         li.appendChild(link);
         var meta = el("div", null, "meta");
