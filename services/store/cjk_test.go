@@ -2,13 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"slices"
 	"testing"
-	"time"
 
 	"go.uber.org/zap"
-
-	"github.com/newsflow/newsflow/proto"
 )
 
 func TestCJKText(t *testing.T) {
@@ -43,48 +42,43 @@ func TestCJKText(t *testing.T) {
 }
 
 // TestSQLiteCJKBackfill: articles stored before the character index
-// existed are indexed by the migration's backfill.
+// existed (schema v2) are indexed by its migration's backfill.
 func TestSQLiteCJKBackfill(t *testing.T) {
 	ctx := context.Background()
-	st, err := OpenSQLite(ctx, t.TempDir()+"/cjk.db", zap.NewNop())
+	path := t.TempDir() + "/cjk.db"
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations(sqliteMigrations, "migrations/sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := []string{`CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`}
+	for _, m := range ms[:sqliteCJKVersion-1] {
+		stmts = append(stmts, m.sql, fmt.Sprintf(`INSERT INTO schema_version VALUES (%d, '%s', 0)`, m.version, m.name))
+	}
+	stmts = append(stmts, `INSERT INTO articles (id, title, text, fetched_at, sort_at, language, cluster_id, first_seen, updated_at)
+		VALUES ('zh', '渡轮恢复夜间航班', '市长布兰特在码头迎接了第一班渡轮。', 1, 1, 'zh', 'zh', 1, 1)`)
+	for _, q := range stmts {
+		if _, err := old.ExecContext(ctx, q); err != nil {
+			t.Fatalf("build a v%d database: %v", sqliteCJKVersion-1, err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := OpenSQLite(ctx, path, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	at := time.Date(2031, 3, 10, 12, 0, 0, 0, time.UTC)
-	a := proto.Article{ID: "zh", URL: "https://example.test/zh", Title: "渡轮恢复夜间航班", Text: "市长布兰特在码头迎接了第一班渡轮。",
-		FetchedAt: at, PublishedAt: &at, Language: "zh", PipelineVersion: "v1"}
-	if err := st.Upsert(ctx, []proto.Article{a}); err != nil {
-		t.Fatal(err)
-	}
-	found := func() bool {
-		p, err := st.List(ctx, Query{Q: "布兰特"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(p.Articles) == 1
-	}
-	if !found() {
-		t.Fatal("a stored Chinese article is not found by a word inside it")
-	}
-	// As stored before the character index: no cjk value.
-	if _, err := st.w.ExecContext(ctx, `UPDATE articles SET cjk = ''`); err != nil {
-		t.Fatal(err)
-	}
-	if found() {
-		t.Fatal("found without the character index")
-	}
-	tx, err := st.w.BeginTx(ctx, nil)
+	p, err := st.List(ctx, Query{Q: "布兰特"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := backfillCJK(ctx, tx); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	if !found() {
-		t.Error("the backfill did not index the article")
+	if len(p.Articles) != 1 {
+		t.Errorf("after the migration a search for a word inside the stored Chinese article found %d articles; want 1", len(p.Articles))
 	}
 }

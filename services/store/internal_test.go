@@ -3,10 +3,14 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/proto"
 )
 
 func TestSimilarity(t *testing.T) {
@@ -135,5 +139,60 @@ func TestSQLiteDuplicateCandidatesUseCoveringIndex(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(plan, "\n"), "COVERING INDEX articles_duplicate_candidates") {
 		t.Errorf("candidate lookup reads the article rows; plan:\n%s", strings.Join(plan, "\n"))
+	}
+}
+
+// TestSQLiteIndexFollowsBatches: the full-text index, written once per
+// batch, follows new articles, articles rewritten in a later batch and an
+// article written twice in one batch, and matches its content table.
+func TestSQLiteIndexFollowsBatches(t *testing.T) {
+	ctx := context.Background()
+	st, err := OpenSQLite(ctx, t.TempDir()+"/fts.db", zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	at := time.Date(2031, 3, 10, 12, 0, 0, 0, time.UTC)
+	art := func(id, text, pv string, fetched time.Time) proto.Article {
+		return proto.Article{ID: id, URL: "https://example.test/" + id, Title: "Harbour " + id, Text: text,
+			FetchedAt: fetched, PublishedAt: &at, Language: "en", PipelineVersion: pv}
+	}
+	batches := [][]proto.Article{
+		{art("a", "lighthouse keepers", "v1", at), art("b", "orchard growers", "v1", at)},
+		{
+			art("a", "ferry captains", "v2", at),                         // rewritten
+			art("c", "tidal barrier", "v1", at),                          // new …
+			art("c", "tidal gauge", "v1", at.Add(time.Minute)),           // … and rewritten in the same batch
+			art("b", "orchard growers", "v2", at),                        // rewritten
+			art("b", "vineyard pickers", "v3", at),                       // and again
+			art("d", "velmora", "v1", at), art("d", "velmora", "v1", at), // redelivered within the batch
+		},
+	}
+	for _, b := range batches {
+		if err := st.Upsert(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q, want := range map[string][]string{
+		"lighthouse": nil, "ferry": {"a"},
+		"orchard": nil, "vineyard": {"b"},
+		"barrier": nil, "gauge": {"c"},
+		"velmora": {"d"}, "harbour": {"a", "b", "c", "d"},
+	} {
+		p, err := st.List(ctx, Query{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, a := range p.Articles {
+			got = append(got, a.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("search %q = %v; want %v", q, got, want)
+		}
+	}
+	if _, err := st.w.ExecContext(ctx, `INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		t.Errorf("full-text index does not match the articles: %v", err)
 	}
 }

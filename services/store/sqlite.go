@@ -48,6 +48,7 @@ type SQLite struct {
 	log      *zap.Logger
 	readOnly bool
 	now      func() time.Time
+	ckpt     *checkpointer // background WAL checkpoints; nil in memory or read-only
 }
 
 var _ Store = (*SQLite)(nil)
@@ -133,7 +134,8 @@ func openSQLite(ctx context.Context, path string, log *zap.Logger, readOnly bool
 				return nil, fmt.Errorf("open sqlite: %w", err)
 			}
 		}
-		w, err := sql.Open("sqlite", path+"?"+common+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate")
+		w, err := sql.Open("sqlite", path+"?"+common+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate"+
+			"&_pragma=wal_autocheckpoint("+strconv.Itoa(walBackstopPages)+")")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
@@ -141,6 +143,14 @@ func openSQLite(ctx context.Context, path string, log *zap.Logger, readOnly bool
 		w.SetMaxIdleConns(1)
 		w.SetConnMaxIdleTime(0)
 		s.w = w
+		c, err := sql.Open("sqlite", path+"?"+common)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		c.SetMaxOpenConns(1)
+		c.SetMaxIdleConns(1)
+		s.ckpt = startCheckpointer(c, s.log)
 	}
 	if !memory {
 		r, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1")
@@ -170,6 +180,9 @@ func openSQLite(ctx context.Context, path string, log *zap.Logger, readOnly bool
 // Close closes the database.
 func (s *SQLite) Close() error {
 	var errs []error
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.Close())
+	}
 	if s.w != nil {
 		errs = append(errs, s.w.Close())
 	}
@@ -371,7 +384,14 @@ func prepareArticle(in *proto.Article) (proto.Article, string, error) {
 type upsertStmts struct {
 	existing, article, candidates              *sql.Stmt
 	delEntities, delQuotes, delFacts, delBands *sql.Stmt
-	insEntities, insQuotes, insFacts, insBands *sql.Stmt
+	saveIndexed                                *sql.Stmt // prepared at the batch's first rewrite
+
+	tx                             *sql.Tx
+	entities, quotes, facts, bands rowWriter
+
+	// reindex holds the rows (seq) written in this batch, whose full-text
+	// entries are rewritten at its end (see indexBatch).
+	reindex map[int64]struct{}
 }
 
 const upsertArticleSQL = `INSERT INTO articles (
@@ -402,30 +422,109 @@ func (s *SQLite) prepareUpsert(ctx context.Context, tx *sql.Tx) (*upsertStmts, e
 		}
 		*dst, err = tx.PrepareContext(ctx, q)
 	}
-	prep(&st.existing, `SELECT fetched_at, pipeline_version, doc_hash, fingerprint, cluster_id FROM articles WHERE id = ?`)
+	prep(&st.existing, `SELECT seq, fetched_at, pipeline_version, doc_hash, fingerprint, cluster_id FROM articles WHERE id = ?`)
 	prep(&st.article, upsertArticleSQL)
 	prep(&st.candidates, sqliteCandidatesSQL)
 	prep(&st.delEntities, `DELETE FROM article_entities WHERE article_id = ?`)
 	prep(&st.delQuotes, `DELETE FROM quotes WHERE article_id = ?`)
 	prep(&st.delFacts, `DELETE FROM facts WHERE article_id = ?`)
 	prep(&st.delBands, `DELETE FROM lsh_bands WHERE article_id = ?`)
-	prep(&st.insEntities, `INSERT INTO article_entities (article_id, ord, name, type, count)
-		SELECT ?1, key, coalesce(json_extract(value, '$.name'), ''), coalesce(json_extract(value, '$.type'), ''),
-			coalesce(json_extract(value, '$.count'), 0)
-		FROM json_each(?2)`)
-	prep(&st.insQuotes, `INSERT INTO quotes (article_id, ord, text, speaker)
-		SELECT ?1, key, coalesce(json_extract(value, '$.text'), ''), coalesce(json_extract(value, '$.speaker'), '')
-		FROM json_each(?2)`)
-	prep(&st.insFacts, `INSERT INTO facts (article_id, ord, kind, text, value, unit)
-		SELECT ?1, key, coalesce(json_extract(value, '$.kind'), ''), coalesce(json_extract(value, '$.text'), ''),
-			coalesce(json_extract(value, '$.value'), 0), coalesce(json_extract(value, '$.unit'), '')
-		FROM json_each(?2)`)
-	prep(&st.insBands, `INSERT INTO lsh_bands (article_id, band, key)
-		SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2)`)
+	st.tx = tx
+	st.entities = rowWriter{insert: `INSERT INTO article_entities (article_id, ord, name, type, count) VALUES `, ncol: 5}
+	st.quotes = rowWriter{insert: `INSERT INTO quotes (article_id, ord, text, speaker) VALUES `, ncol: 4}
+	st.facts = rowWriter{insert: `INSERT INTO facts (article_id, ord, kind, text, value, unit) VALUES `, ncol: 6}
+	st.bands = rowWriter{insert: `INSERT INTO lsh_bands (article_id, band, key) VALUES `, ncol: 3}
 	if err != nil {
 		return nil, fmt.Errorf("prepare upsert: %w", err)
 	}
+	st.reindex = make(map[int64]struct{})
 	return &st, nil
+}
+
+// rowWriter inserts rows into one table with multi-row VALUES statements
+// of rowChunks rows, each prepared once per transaction: binding values
+// row by row costs less than handing SQLite a JSON array to take apart.
+type rowWriter struct {
+	insert string // "INSERT INTO … VALUES "
+	ncol   int
+	stmts  [len(rowChunks)]*sql.Stmt
+}
+
+var rowChunks = [...]int{16, 4, 1}
+
+// write inserts the rows whose values args lists, ncol per row.
+func (w *rowWriter) write(ctx context.Context, tx *sql.Tx, args []any) error {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", w.ncol), ", ") + ")"
+	for i, size := range rowChunks {
+		for n := size * w.ncol; len(args) >= n; args = args[n:] {
+			if w.stmts[i] == nil {
+				q := w.insert + strings.TrimSuffix(strings.Repeat(row+", ", size), ", ")
+				st, err := tx.PrepareContext(ctx, q)
+				if err != nil {
+					return err
+				}
+				w.stmts[i] = st
+			}
+			if _, err := w.stmts[i].ExecContext(ctx, args[:n]...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// saveIndexed keeps a stored row as the full-text index has it, to
+// remove from the index at the batch's end (see indexBatch).
+func (st *upsertStmts) saveIndexedRow(ctx context.Context, seq int64) error {
+	if st.saveIndexed == nil {
+		if _, err := st.tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS fts_indexed (
+			seq INTEGER PRIMARY KEY, title TEXT, text TEXT, summary TEXT, cjk TEXT)`); err != nil {
+			return err
+		}
+		stmt, err := st.tx.PrepareContext(ctx, `INSERT OR IGNORE INTO temp.fts_indexed (seq, title, text, summary, cjk)
+			SELECT seq, title, text, summary, cjk FROM articles WHERE seq = ?`)
+		if err != nil {
+			return err
+		}
+		st.saveIndexed = stmt
+	}
+	_, err := st.saveIndexed.ExecContext(ctx, seq)
+	return err
+}
+
+// indexBatch brings the full-text index in step with the rows written in
+// the batch: it removes the entries of the rewritten rows as they were
+// before the batch (kept by saveIndexedRow) and adds the entries of every
+// written row as it is now, one statement each, so that the index writes
+// one segment per batch.
+func indexBatch(ctx context.Context, st *upsertStmts) error {
+	if len(st.reindex) == 0 {
+		return nil
+	}
+	if st.saveIndexed != nil {
+		for _, q := range []string{
+			`INSERT INTO articles_fts (articles_fts, rowid, title, text, summary, cjk)
+				SELECT 'delete', seq, title, text, summary, cjk FROM temp.fts_indexed`,
+			`DELETE FROM temp.fts_indexed`,
+		} {
+			if _, err := st.tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("index batch: %w", err)
+			}
+		}
+	}
+	seqs := make([]int64, 0, len(st.reindex))
+	for seq := range st.reindex {
+		seqs = append(seqs, seq)
+	}
+	b, err := json.Marshal(seqs)
+	if err != nil {
+		return fmt.Errorf("index batch: %w", err)
+	}
+	if _, err := st.tx.ExecContext(ctx, `INSERT INTO articles_fts (rowid, title, text, summary, cjk)
+		SELECT seq, title, text, summary, cjk FROM articles WHERE seq IN (SELECT value FROM json_each(?))`, string(b)); err != nil {
+		return fmt.Errorf("index batch: %w", err)
+	}
+	return nil
 }
 
 // Upsert writes arts in one transaction; see Store.Upsert.
@@ -461,8 +560,14 @@ func (s *SQLite) Upsert(ctx context.Context, arts []proto.Article) error {
 			written++
 		}
 	}
+	if err := indexBatch(ctx, st); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("upsert: commit: %w", err)
+	}
+	if s.ckpt != nil {
+		s.ckpt.Written(written)
 	}
 	s.log.Debug("batch stored", zap.Int("articles", len(arts)), zap.Int("written", written))
 	return nil
@@ -476,10 +581,10 @@ func (s *SQLite) upsertOne(ctx context.Context, st *upsertStmts, in *proto.Artic
 		return false, err
 	}
 	var (
-		exFetched                       int64
+		exSeq, exFetched                int64
 		exPV, exHash, exFP, exClusterID string
 	)
-	err = st.existing.QueryRowContext(ctx, a.ID).Scan(&exFetched, &exPV, &exHash, &exFP, &exClusterID)
+	err = st.existing.QueryRowContext(ctx, a.ID).Scan(&exSeq, &exFetched, &exPV, &exHash, &exFP, &exClusterID)
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("read stored version: %w", err)
@@ -520,15 +625,29 @@ func (s *SQLite) upsertOne(ctx context.Context, st *upsertStmts, in *proto.Artic
 	if a.PublishedAt != nil {
 		sortAt = micros(*a.PublishedAt)
 	}
-	if _, err := st.article.ExecContext(ctx,
+	if _, pending := st.reindex[exSeq]; exists && !pending {
+		// Keep the row as the index has it, to remove at the batch's end.
+		if err := st.saveIndexedRow(ctx, exSeq); err != nil {
+			return false, fmt.Errorf("save indexed text: %w", err)
+		}
+	}
+	res, err := st.article.ExecContext(ctx,
 		a.ID, a.URL, a.CanonicalURL, a.Source, a.Title, string(authors),
 		nullMicros(a.PublishedAt), nullMicros(a.ModifiedAt), fetched, sortAt,
 		a.Language, a.Relevance, a.OnTopic, clusterID, a.Summary, a.SiteName, a.Description, a.Image,
 		a.WordCount, a.Text, string(keywords), a.PipelineVersion, a.Fingerprint, a.ContentHash,
 		int64(a.FetchedSeq), docHash, now, now, spacedCJK(a.Title, a.Summary, a.Text),
-	); err != nil {
+	)
+	if err != nil {
 		return false, fmt.Errorf("write article: %w", err)
 	}
+	seq := exSeq
+	if !exists {
+		if seq, err = res.LastInsertId(); err != nil {
+			return false, fmt.Errorf("write article: %w", err)
+		}
+	}
+	st.reindex[seq] = struct{}{}
 
 	if exists {
 		for _, del := range []*sql.Stmt{st.delEntities, st.delQuotes, st.delFacts} {
@@ -537,26 +656,26 @@ func (s *SQLite) upsertOne(ctx context.Context, st *upsertStmts, in *proto.Artic
 			}
 		}
 	}
-	children := []struct {
-		stmt *sql.Stmt
-		n    int
-		v    any
-	}{
-		{st.insEntities, len(a.Entities), a.Entities},
-		{st.insQuotes, len(a.Quotes), a.Quotes},
-		{st.insFacts, len(a.Facts), a.Facts},
+	args := make([]any, 0, 6*max(len(a.Entities), len(a.Quotes), len(a.Facts), len(bands)))
+	for i, e := range a.Entities {
+		args = append(args, a.ID, i, e.Name, e.Type, e.Count)
 	}
-	for _, c := range children {
-		if c.n == 0 {
-			continue
-		}
-		b, err := json.Marshal(c.v)
-		if err != nil {
-			return false, fmt.Errorf("encode children: %w", err)
-		}
-		if _, err := c.stmt.ExecContext(ctx, a.ID, string(b)); err != nil {
-			return false, fmt.Errorf("write children: %w", err)
-		}
+	if err := st.entities.write(ctx, st.tx, args); err != nil {
+		return false, fmt.Errorf("write entities: %w", err)
+	}
+	args = args[:0]
+	for i, q := range a.Quotes {
+		args = append(args, a.ID, i, q.Text, q.Speaker)
+	}
+	if err := st.quotes.write(ctx, st.tx, args); err != nil {
+		return false, fmt.Errorf("write quotes: %w", err)
+	}
+	args = args[:0]
+	for i, f := range a.Facts {
+		args = append(args, a.ID, i, f.Kind, f.Text, f.Value, f.Unit)
+	}
+	if err := st.facts.write(ctx, st.tx, args); err != nil {
+		return false, fmt.Errorf("write facts: %w", err)
 	}
 	if newBands {
 		if exists {
@@ -564,18 +683,12 @@ func (s *SQLite) upsertOne(ctx context.Context, st *upsertStmts, in *proto.Artic
 				return false, fmt.Errorf("replace bands: %w", err)
 			}
 		}
-		if len(bands) > 0 {
-			pairs := make([][2]int64, len(bands))
-			for i, b := range bands {
-				pairs[i] = [2]int64{int64(b.Index), b.Key}
-			}
-			b, err := json.Marshal(pairs)
-			if err != nil {
-				return false, fmt.Errorf("encode bands: %w", err)
-			}
-			if _, err := st.insBands.ExecContext(ctx, a.ID, string(b)); err != nil {
-				return false, fmt.Errorf("write bands: %w", err)
-			}
+		args = args[:0]
+		for _, b := range bands {
+			args = append(args, a.ID, b.Index, b.Key)
+		}
+		if err := st.bands.write(ctx, st.tx, args); err != nil {
+			return false, fmt.Errorf("write bands: %w", err)
 		}
 	}
 	return true, nil
