@@ -454,10 +454,10 @@ var rowChunks = [...]int{16, 4, 1}
 
 // write inserts the rows whose values args lists, ncol per row.
 func (w *rowWriter) write(ctx context.Context, tx *sql.Tx, args []any) error {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", w.ncol), ", ") + ")"
 	for i, size := range rowChunks {
 		for n := size * w.ncol; len(args) >= n; args = args[n:] {
 			if w.stmts[i] == nil {
+				row := "(" + strings.TrimSuffix(strings.Repeat("?, ", w.ncol), ", ") + ")"
 				q := w.insert + strings.TrimSuffix(strings.Repeat(row+", ", size), ", ")
 				st, err := tx.PrepareContext(ctx, q)
 				if err != nil {
@@ -473,7 +473,7 @@ func (w *rowWriter) write(ctx context.Context, tx *sql.Tx, args []any) error {
 	return nil
 }
 
-// saveIndexed keeps a stored row as the full-text index has it, to
+// saveIndexedRow keeps a stored row as the full-text index has it, to
 // remove from the index at the batch's end (see indexBatch).
 func (st *upsertStmts) saveIndexedRow(ctx context.Context, seq int64) error {
 	if st.saveIndexed == nil {
