@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -194,5 +195,41 @@ func TestSQLiteIndexFollowsBatches(t *testing.T) {
 	}
 	if _, err := st.w.ExecContext(ctx, `INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
 		t.Errorf("full-text index does not match the articles: %v", err)
+	}
+}
+
+// TestSQLiteChildRowChunks: child rows are written in chunks of 16, 4
+// and 1; every count comes back whole and in order.
+func TestSQLiteChildRowChunks(t *testing.T) {
+	ctx := context.Background()
+	st, err := OpenSQLite(ctx, t.TempDir()+"/rows.db", zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	at := time.Date(2031, 3, 10, 12, 0, 0, 0, time.UTC)
+	var arts []proto.Article
+	for _, n := range []int{0, 1, 3, 4, 5, 16, 21, 37} {
+		a := proto.Article{ID: fmt.Sprintf("n%d", n), URL: fmt.Sprintf("https://example.test/%d", n), Title: "Ferry",
+			FetchedAt: at, Language: "en", PipelineVersion: "v1"}
+		for i := range n {
+			a.Entities = append(a.Entities, proto.Entity{Name: fmt.Sprintf("Entity %d", i), Type: "org", Count: i + 1})
+			a.Quotes = append(a.Quotes, proto.Quote{Text: fmt.Sprintf("Quote %d", i), Speaker: "Anna Brandt"})
+			a.Facts = append(a.Facts, proto.Fact{Kind: "money", Text: fmt.Sprintf("%d crowns", i), Value: float64(i), Unit: "SEK"})
+		}
+		arts = append(arts, a)
+	}
+	if err := st.Upsert(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range arts {
+		got, err := st.Get(ctx, want.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Entities, want.Entities) || !slices.Equal(got.Quotes, want.Quotes) || !slices.Equal(got.Facts, want.Facts) {
+			t.Errorf("%s: stored %d entities, %d quotes, %d facts; want %d each, in order",
+				want.ID, len(got.Entities), len(got.Quotes), len(got.Facts), len(want.Entities))
+		}
 	}
 }
