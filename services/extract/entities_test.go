@@ -125,6 +125,14 @@ func TestEntities(t *testing.T) {
 			},
 		},
 		{
+			name: "the leadership compound in three languages",
+			text: "Xi hosted Putin at Zhongnanhai. Си Цзиньпин принял Путина в Чжуннаньхае. 习近平在中南海与普京散步。",
+			has: []proto.Entity{
+				{Name: "Zhongnanhai", Type: TypePlace, Count: 3},
+				{Name: "Vladimir Putin", Type: TypePerson, Count: 3},
+			},
+		},
+		{
 			name: "the longest Chinese form wins",
 			text: "卢卡申科在人民大会堂会见代表。白俄罗斯和蒙古国出席。中石油与俄罗斯石油公司签署协议。内蒙古官员参加。",
 			has: []proto.Entity{
@@ -536,6 +544,12 @@ func TestOrgRules(t *testing.T) {
 		{"camel case opening a sentence",
 			"NetVox released a router. McKinlay said it was slow.",
 			[]string{"NetVox|org", "McKinlay|person"}},
+		{"a newspaper named after its place",
+			"Harlow told the Toronto Star and the Kansas City Star that Toronto would win; the North Star shone.",
+			[]string{"Harlow|person", "Toronto Star|org", "Kansas City Star|org", "Toronto|place"}},
+		{"an endowment and a forum",
+			"Analysts at the Carnegie Endowment for International Peace spoke at the World Economic Forum.",
+			[]string{"Carnegie Endowment for International Peace|org", "World Economic Forum|org"}},
 		{"trade words after a name",
 			"Calls now go to Hallam Motorsports and Ashby Horse Transport, not to Public Transport.",
 			[]string{"Hallam Motorsports|org", "Ashby Horse Transport|org"}},

@@ -211,7 +211,8 @@ var ofHeads = wordSet(`Ministry University Bank Institute Department Council Off
 	Embassy Consulate Ministry Coalition Alliance Movement Front Network Service Services Corporation Company Group Trust
 	Festival Championship Championships Cup Games Order Sisters Daughters Sons Knights Times Journal Review Gazette Duchy
 	Principality Emirate Emirates Sultanate Commonwealth Democratic Peoples People's Islamic Confederation Assembly
-	Parliament Senate Committee Tribunal Fed Reserve Bureau Institution Laboratory Laboratories Hospital Clinic Centre Zoo`)
+	Parliament Senate Committee Tribunal Fed Reserve Bureau Institution Laboratory Laboratories Hospital Clinic Centre Zoo
+	Endowment Forum`)
 
 // Last words that make a name a place.
 var placeSuffixes = wordSet(`River Rivers Island Islands Isles Mountains Mountain Mts Hills Hill Lake Lakes Sea Ocean Bay Gulf Strait
@@ -239,6 +240,7 @@ var orgWords = wordSet(`Inc Inc. Corp Corp. Corporation Ltd Ltd. LLC PLC plc Co.
 	Steel Mining Motors Automotive Electric Electronics Semiconductor Pharma Bio Biotech Insurance Securities Investments
 	Holding AG GmbH SA NV AB ASA SpA Ltda KK Brothers Bros Inc. Marines Marine Airline Ministries Institutes Universities
 	Pictures Films Productions Publishing Publishers Books Rovers Athletic Wanderers Hotspur Watch Mission Initiative
+	Endowment Forum
 	Caucus Brigades Squadron Fleet Cooperative Consortium Institution Conservatory Seminary Polytechnic Observatory
 	Brotherhood Guards Rada Knesset Majlis Duma Militia Cartel Gendarmerie Constabulary Directorate Inspectorate
 	Chronicle Telegraph Courier Inquirer Bulletin Monthly Weekly Broadcasting Broadcasters Authority Power
@@ -902,6 +904,8 @@ func (e *english) keywordType(ws []word) string {
 		return TypeOrg // "DELMAR TRADING PVT. LTD."
 	case len(ws) > 1 && tradeWords[last] && !ws[0].common && !praise[first]:
 		return TypeOrg // "Hallam Motorsports", "Ashby Horse Transport"
+	case len(ws) > 1 && pressHeads[last] && e.lex.places[joinWords(ws[:len(ws)-1])]:
+		return TypeOrg // "the Toronto Star", "the Kansas City Star": a newspaper named after its place
 	case len(ws) > 1 && placeSuffixes[last]:
 		return TypePlace
 	case len(ws) > 2 && midOrgHead(ws[1:len(ws)-1]):
@@ -959,6 +963,11 @@ func (e *english) strongType(text string, ws []word, c *cand) string {
 // datelineMark are what follows a dateline's place: the agency in
 // brackets or a dash.
 var datelineMark = wordSet(`( - – — :`)
+
+// pressHeads are newspapers' last words that are ordinary words too
+// ("Star", "Globe"): after a place's name they name a newspaper.
+var pressHeads = wordSet(`Star Globe Mail Mirror Examiner Observer Independent Express Standard Register Dispatch
+	Record Monitor Recorder Advertiser Ledger Statesman Bee Citizen Sun Courier Inquirer Sentinel Argus`)
 
 // venueHeads are last words of the names of buildings and venues, which
 // are places.
