@@ -793,6 +793,8 @@ func (e *english) shape(ws []word, i, j int) []cand {
 		switch {
 		case personTitles[w]:
 			c.personTi = true
+		case e.lex.demonyms[w] && e.demonymGiven(ws, c.i, c.j):
+			goto done // "Roman Abramovich", "Han Zheng": a given name
 		case roleTitles[w] || e.lex.demonyms[w]:
 		case (w == "of" || w == "for") && c.i > i:
 			// "Doctor of Sciences Selim Ardahan": the field is part of
@@ -846,6 +848,19 @@ func (e *english) orgBeforeTitle(ws []word) bool {
 	w := ws[0].text
 	return longAcronym(w) && !ws[0].common && !e.lex.places[w] && !roleTitles[w] && !personTitles[w] && !e.lex.demonyms[w] &&
 		!notEntityAcronyms[strings.ReplaceAll(w, ".", "")] && !notNames[w]
+}
+
+// demonymGiven reports whether ws[i], a nationality word, is a given
+// name here ("Roman Abramovich", "Han Zheng", not "Roman Catholic" or
+// "Han Chinese"): it is one, and one more word follows that is a name's
+// and nothing else's.
+func (e *english) demonymGiven(ws []word, i, j int) bool {
+	if j-i != 2 || !e.lex.given[ws[i].text] {
+		return false
+	}
+	n := ws[i+1].text
+	return !ws[i+1].common && !e.lex.demonyms[n] && !roleTitles[n] && !personTitles[strings.TrimSuffix(n, ".")] &&
+		e.known(n) == "" && !orgWords[n] && !placeSuffixes[n] && !strings.HasSuffix(n, "s")
 }
 
 // joinWords is the words' text joined by spaces.
