@@ -1303,8 +1303,20 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			cs[k-1].dropped, cs[k-1].typ = true, ""
 		}
 	}
+	// "Martin Luther King Jr.": a generational suffix closes a person's
+	// name.
+	for k := range cs {
+		c := &cs[k]
+		if c.typ == TypePerson && !c.dropped && c.j < len(ws) && nameSuffixes[ws[c.j].text] && (k+1 == len(cs) || cs[k+1].i > c.j) &&
+			gapOK(text, ws[c.j-1], ws[c.j]) {
+			c.j++
+		}
+	}
 	return cs
 }
+
+// nameSuffixes are the generational suffixes that close a person's name.
+var nameSuffixes = wordSet(`Jr Jr. Sr Sr.`)
 
 // sportsSide reports whether the words around ws[i:j] name it a side in
 // a match: "Barcelona beat ...", "... lost to Bayern", "played for
