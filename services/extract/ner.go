@@ -1775,7 +1775,15 @@ func placeContext(ws []word, i int) bool {
 	case "in", "from", "near", "across", "throughout", "outside", "inside", "visit", "visited", "visiting", "into":
 		return true
 	case "to":
-		return i < 2 || !strings.EqualFold(ws[i-2].text, "according") // "according to Nietzsche": a source
+		// "flew to Lagos", not "spoke to Obi" or "according to Kant".
+		return i >= 2 && motionWords[strings.ToLower(ws[i-2].text)]
 	}
 	return false
 }
+
+// motionWords are the words before "to" that make what follows a
+// destination.
+var motionWords = wordSet(`flew fly flies flying flown travelled traveled travel travels travelling traveling moved move moves
+	moving returned return returns returning trip trips visit visits journey journeys flight flights road route routes
+	exported exports export imported shipped deported extradited sailed drove headed heading went go goes going came come
+	comes arrived fled escaped relocated emigrated immigrated migrated evacuated transferred sent expelled bound`)
