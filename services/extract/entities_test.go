@@ -415,6 +415,8 @@ func TestEnglishSpans(t *testing.T) {
 		{"Gazprom Neft joined the People's Party rally near Air China offices.",
 			[]string{"Gazprom Neft|org", "People's Party|org", "Air China|org"}},
 		{"Talks with Foreign Minister Wang Yi.", []string{"Wang Yi|person"}},
+		{"Sydney Varkonyi met Lincoln Tchadee before the Dallas Cowboys played.",
+			[]string{"Sydney Varkonyi|person", "Lincoln Tchadee|person", "Dallas Cowboys|org"}},
 		{"Oskar Brandvik spoke to Tarvik, then flew to Velmora.",
 			[]string{"Oskar Brandvik|person", "Velmora|place"}},
 		{"Marta Lindqvist Jr. and Anders Holm Sr. spoke after Teo Varga Jr.",

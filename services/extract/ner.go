@@ -1236,6 +1236,9 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			c.typ = TypeOrg // "Gazprom Neft": a known company's name first
 		case n == 2 && placePrefixes[ws[c.i].text] && e.lex.places[ws[c.i+1].text]:
 			c.typ = TypePlace
+		case n >= 2 && n <= 3 && placeGiven[ws[c.i].text] && allCapitalised(ws[c.i:c.j]) && !anyCommon(ws[c.i+1:c.j]) &&
+			e.known(surface(text, ws, c.i+1, c.j)) == "" && !isAcronym(ws[c.j-1].text):
+			c.typ = TypePerson // "Sydney Sweeney", "Lincoln Chafee": a place's name as a given name
 		case n >= 2 && n <= 4 && allCapitalised(ws[c.i:c.j]) && e.lex.places[ws[c.i].text] && !e.lex.given[ws[c.i].text] &&
 			!e.lex.surnames[ws[c.i].text] && !e.lex.places[ws[c.j-1].text] && !commonRun(ws[c.i+1:c.j]):
 			c.typ = TypeOrg // "Minsk Tractor Works": a place, then a name of its own
@@ -1317,6 +1320,22 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 
 // nameSuffixes are the generational suffixes that close a person's name.
 var nameSuffixes = wordSet(`Jr Jr. Sr Sr.`)
+
+// placeGiven are places' names that are also given names; the given-name
+// lists leave them out.
+var placeGiven = wordSet(`Sydney Savannah Madison Dallas Lincoln Paris Houston Nevada Israel Denver Orlando Phoenix Kingston
+	Brooklyn Dakota Sierra Regina Adelaide Charlotte Eugene Beverly Chester Clifton Preston Kendal Camden Aurora Troy
+	Austin Jordan Florence Georgia Chelsea Virginia Carolina Victoria Memphis Tyler Marion Lorraine Odessa`)
+
+// anyCommon reports whether one of ws is an ordinary word.
+func anyCommon(ws []word) bool {
+	for _, w := range ws {
+		if w.common {
+			return true
+		}
+	}
+	return false
+}
 
 // sportsSide reports whether the words around ws[i:j] name it a side in
 // a match: "Barcelona beat ...", "... lost to Bayern", "played for
