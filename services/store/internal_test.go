@@ -118,12 +118,20 @@ func FuzzSearch(f *testing.F) {
 	})
 }
 
-func TestSQLiteDuplicateCandidatesUseCoveringIndex(t *testing.T) {
-	st, err := OpenSQLite(context.Background(), t.TempDir()+"/plan.db", zap.NewNop())
+// tempSQLite opens a new SQLite store in a temporary directory, closed
+// when the test ends.
+func tempSQLite(t *testing.T) *SQLite {
+	t.Helper()
+	st, err := OpenSQLite(context.Background(), t.TempDir()+"/test.db", zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestSQLiteDuplicateCandidatesUseCoveringIndex(t *testing.T) {
+	st := tempSQLite(t)
 	rows, err := st.r.Query("EXPLAIN QUERY PLAN "+sqliteCandidatesSQL, "[1,2]", "x")
 	if err != nil {
 		t.Fatal(err)
@@ -148,11 +156,7 @@ func TestSQLiteDuplicateCandidatesUseCoveringIndex(t *testing.T) {
 // article written twice in one batch, and matches its content table.
 func TestSQLiteIndexFollowsBatches(t *testing.T) {
 	ctx := context.Background()
-	st, err := OpenSQLite(ctx, t.TempDir()+"/fts.db", zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempSQLite(t)
 	at := time.Date(2031, 3, 10, 12, 0, 0, 0, time.UTC)
 	art := func(id, text, pv string, fetched time.Time) proto.Article {
 		return proto.Article{ID: id, URL: "https://example.test/" + id, Title: "Harbour " + id, Text: text,
@@ -202,11 +206,7 @@ func TestSQLiteIndexFollowsBatches(t *testing.T) {
 // and 1; every count comes back whole and in order.
 func TestSQLiteChildRowChunks(t *testing.T) {
 	ctx := context.Background()
-	st, err := OpenSQLite(ctx, t.TempDir()+"/rows.db", zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempSQLite(t)
 	at := time.Date(2031, 3, 10, 12, 0, 0, 0, time.UTC)
 	var arts []proto.Article
 	for _, n := range []int{0, 1, 3, 4, 5, 16, 21, 37} {
