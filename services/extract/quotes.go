@@ -3,6 +3,7 @@ package extract
 import (
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/newsflow/newsflow/proto"
 )
@@ -46,7 +47,7 @@ func Quotes(text string, ms []mention) []proto.Quote {
 		}
 		qs := open + len(close.open)
 		window := text[qs:min(len(text), qs+maxQuoteBytes)]
-		rel := strings.Index(window, close.close)
+		rel := closingMark(window, close.open, close.close)
 		if rel < 0 {
 			i = qs // unbalanced: go on after the opening mark
 			continue
@@ -63,6 +64,9 @@ func Quotes(text string, ms []mention) []proto.Quote {
 		if who == "" && len(out) > 0 && !strings.Contains(text[lastEnd:open], "\n") && len(text[lastEnd:open]) < speakerWindow {
 			who = out[len(out)-1].Speaker
 		}
+		if who == "" && titleCased(body) {
+			continue // “One Belt, One Road”: a name or a title, not words spoken
+		}
 		lastEnd = i
 		out = append(out, proto.Quote{Text: body, Speaker: who})
 		if len(out) == maxQuotes {
@@ -70,6 +74,69 @@ func Quotes(text string, ms []mention) []proto.Quote {
 		}
 	}
 	return out
+}
+
+// closingMark returns where in s the quotation opened just before it
+// closes, or -1. Marks that differ for opening and closing nest
+// (“… “friendship” …”); a straight quote, or a curly one whose nesting
+// never closes (a stray opening mark), closes at the next closing mark.
+func closingMark(s, open, close string) int {
+	first := strings.Index(s, close)
+	if open == close || first < 0 {
+		return first
+	}
+	depth := 0
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], close):
+			if depth == 0 {
+				return i
+			}
+			depth--
+			i += len(close)
+		case strings.HasPrefix(s[i:], open):
+			depth++
+			i += len(open)
+		default:
+			i++
+		}
+	}
+	return first
+}
+
+// maxTitleWords bounds a quoted name or title: every word capitalised,
+// no more than this many.
+const maxTitleWords = 10
+
+// titleCased reports whether every word of s that has a letter starts
+// with a capital and there are few of them: a quoted name or title
+// ("One Belt – One Way", "Made in China 2025"), not a quotation.
+func titleCased(s string) bool {
+	n := 0
+	for _, w := range strings.Fields(s) {
+		r := firstLetter(w)
+		if r == 0 {
+			continue
+		}
+		if !unicode.IsUpper(r) && !titleSmallWords[w] {
+			return false
+		}
+		n++
+	}
+	return n > 0 && n <= maxTitleWords
+}
+
+// titleSmallWords stay lower case inside a title.
+var titleSmallWords = wordSet(`a an the of in on at to for and or but by with from as vs via de la du der von`)
+
+// firstLetter returns the first letter of w, or 0.
+func firstLetter(w string) rune {
+	for _, r := range w {
+		if unicode.IsLetter(r) {
+			return r
+		}
+	}
+	return 0
 }
 
 // openers finds opening quotation marks in text, in order. It remembers

@@ -18,6 +18,17 @@ func TestQuotes(t *testing.T) {
 		{name: "unbalanced", text: `He said "this never ends and goes on`, want: nil},
 		{name: "only marks", text: `“”""«»`, want: nil},
 		{name: "scare quotes skipped", text: `They called it an “unlimited friendship” again.`, want: nil},
+		{name: "quoted names and titles skipped", text: `The “Northern Sea Route Plan” joins the “Great Ferry Of The North” project.`, want: nil},
+		{
+			name: "a quotation inside a quotation",
+			text: `The paper ran a piece called “Harbour towns and their “ferry wars” that will not end soon.”`,
+			want: []proto.Quote{{Text: "Harbour towns and their “ferry wars” that will not end soon.", Speaker: ""}},
+		},
+		{
+			name: "a stray opening mark",
+			text: `“We will “keep the ferry running all winter,” Ilsa Brandt said.`,
+			want: []proto.Quote{{Text: "We will “keep the ferry running all winter", Speaker: "Ilsa Brandt"}},
+		},
 		{
 			name: "name said after",
 			text: `“Our relations are not directed against anyone,” Putin said on Thursday.`,
