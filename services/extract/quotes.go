@@ -204,8 +204,40 @@ func speaker(text string, ms []mention, start, end int) string {
 	if k := strings.LastIndex(text[from:start], "。"); k >= 0 {
 		from += k + len("。")
 	}
-	s, _ := speakerIn(text, ms, from, start, start, false)
+	if s, ok := speakerIn(text, ms, from, start, start, false); ok {
+		return s
+	}
+	// Reported speech, then the words themselves: "Putin noted that
+	// the talks went well. Our countries are “…”". Only when nothing
+	// around the quotation says who speaks, and only the sentence just
+	// before it in the same paragraph.
+	if hasSpeechVerb(after) || hasSpeechVerb(text[from:start]) {
+		return ""
+	}
+	prevEnd := strings.LastIndex(text[:from], ". ")
+	if prevEnd < 0 || from-prevEnd > 4 || strings.TrimSpace(text[prevEnd+1:from]) != "" || strings.Contains(text[prevEnd:from], "\n") {
+		return ""
+	}
+	prevStart := max(0, prevEnd-2*speakerWindow)
+	if k := strings.LastIndexAny(text[prevStart:prevEnd], "\n“”«»\""); k >= 0 {
+		prevStart += k + 1
+	}
+	if k := strings.LastIndex(text[prevStart:prevEnd], ". "); k >= 0 {
+		prevStart += k + 2
+	}
+	s, _ := speakerIn(text, ms, prevStart, prevEnd, start, false)
 	return s
+}
+
+// hasSpeechVerb reports whether s holds a speech verb ("said", "noted",
+// "according to" is not one here).
+func hasSpeechVerb(s string) bool {
+	for _, t := range tokenize(s) {
+		if speechVerbs[t.lower] || speechWordsOther[t.lower] {
+			return true
+		}
+	}
+	return false
 }
 
 // speakerIn looks at text[a:b] next to a quotation starting at qStart. If

@@ -18,6 +18,22 @@ func TestQuotes(t *testing.T) {
 		{name: "unbalanced", text: `He said "this never ends and goes on`, want: nil},
 		{name: "only marks", text: `“”""«»`, want: nil},
 		{name: "scare quotes skipped", text: `They called it an “unlimited friendship” again.`, want: nil},
+		{
+			name: "reported speech, then the words",
+			text: `Mayor Ilsa Brandt noted that the ferry had never missed a winter. The crossing is “the lifeline of every island family.” “We will keep it running,” she added.`,
+			want: []proto.Quote{
+				{Text: "the lifeline of every island family.", Speaker: "Ilsa Brandt"},
+				{Text: "We will keep it running", Speaker: "Ilsa Brandt"},
+			},
+		},
+		{
+			name: "reported speech in another paragraph",
+			text: "Mayor Ilsa Brandt noted that the ferry had never missed a winter.\n\nThe crossing is “the lifeline of every island family,” a sign on the pier says.\n\nIt is “the lifeline of every island family and more.”",
+			want: []proto.Quote{
+				{Text: "the lifeline of every island family", Speaker: ""},
+				{Text: "the lifeline of every island family and more.", Speaker: ""},
+			},
+		},
 		{name: "quoted names and titles skipped", text: `The “Northern Sea Route Plan” joins the “Great Ferry Of The North” project.`, want: nil},
 		{
 			name: "a quotation inside a quotation",
