@@ -241,7 +241,7 @@ var orgPrefixes = wordSet(`Ministry University Bank Institute Department Council
 var speechVerbs = wordSet(`said says told added stated noted stressed explained warned wrote argued
 	asked announced declared insisted recalled claimed replied called praised urged vowed pledged promised
 	cautioned admitted conceded acknowledged suggested remarked commented tweeted posted writes adds
-	continued concluded observed`)
+	continued concluded observed saying quoted`)
 
 // russia is the canonical name Russia's aliases give.
 const russia = "Russia"

@@ -34,6 +34,11 @@ func TestQuotes(t *testing.T) {
 				{Text: "the lifeline of every island family and more.", Speaker: ""},
 			},
 		},
+		{
+			name: "quoted as saying",
+			text: `The agency quoted Ilsa Brandt as saying that "the ferry will run all winter".`,
+			want: []proto.Quote{{Text: "the ferry will run all winter", Speaker: "Ilsa Brandt"}},
+		},
 		{name: "quoted names and titles skipped", text: `The “Northern Sea Route Plan” joins the “Great Ferry Of The North” project.`, want: nil},
 		{
 			name: "a quotation inside a quotation",
