@@ -185,8 +185,13 @@ func speaker(text string, ms []mention, start, end int) string {
 	// What ends in a colon introduces the next quotation, not this one:
 	// only the sentence before it can ("“…,” he said. Blinken said: “…”";
 	// "……”习近平说：“……" has none).
+	// Without a sentence between them, a clause can ("“…,” Putin said,
+	// adding: “…”").
 	if t := strings.TrimSpace(after); strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") {
 		k := strings.LastIndex(after, ". ")
+		if k < 0 {
+			k = strings.LastIndex(after, ", ")
+		}
 		after = after[:max(k, 0)]
 	}
 	if s, ok := speakerIn(text, ms, end, end+len(after), start, true); ok {

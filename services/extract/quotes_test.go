@@ -35,6 +35,14 @@ func TestQuotes(t *testing.T) {
 			},
 		},
 		{
+			name: "said, adding",
+			text: `“The ferry is safe,” Ilsa Brandt said, adding: “We checked every hull.”`,
+			want: []proto.Quote{
+				{Text: "The ferry is safe", Speaker: "Ilsa Brandt"},
+				{Text: "We checked every hull.", Speaker: "Ilsa Brandt"},
+			},
+		},
+		{
 			name: "quoted as saying",
 			text: `The agency quoted Ilsa Brandt as saying that "the ferry will run all winter".`,
 			want: []proto.Quote{{Text: "the ferry will run all winter", Speaker: "Ilsa Brandt"}},
