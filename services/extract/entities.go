@@ -216,7 +216,9 @@ var roleTitles = wordSet(`President Mr Mrs Ms Miss Dr Drs Prof Professor Sir Lor
 	Kazakh Belarusian Polish Italian Spanish European Western Israeli Palestinian Syrian Saudi US
 	Sheikh Sheik Emir Sultan Crown Archbishop Bishop Cardinal Rabbi Imam Ayatollah Reverend Rev Lieutenant
 	Sergeant Marshal Duke Duchess Earl Tsar Czar Emperor Empress Kaiser Mufti Prosecutor Detective Inspector
-	Executive Secretary-General Administrator Officer`)
+	Executive Secretary-General Administrator Officer Economist Historian Scientist Journalist Lawyer Attorney
+	Activist Author Novelist Writer Poet Artist Photographer Coach Manager Striker Midfielder Defender Goalkeeper
+	Candidate Councillor Councilor Commissioner Sheriff Superintendent Constable Pastor Father Brother Sister`)
 
 // Titles that by themselves mark a person (not nationalities or "Foreign").
 var personTitles = wordSet(`President Mr Mrs Ms Miss Dr Drs Prof Professor Sir Lord Lady Dame Minister Premier
