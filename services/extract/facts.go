@@ -12,9 +12,10 @@ import (
 
 // Fact kinds.
 const (
-	FactMoney   = "money"
-	FactPercent = "percent"
-	FactDate    = "date"
+	FactMoney    = "money"
+	FactPercent  = "percent"
+	FactQuantity = "quantity"
+	FactDate     = "date"
 )
 
 var (
@@ -22,12 +23,23 @@ var (
 	// "$240 billion", "US$ 3.5bn", "€3 million", "£10", "¥5 billion".
 	moneySymbolRe = regexp.MustCompile(`(?i)(US\$|\$|€|£|¥)\s?(` + numRe + `)(?:\s?(trillion|billion|million|thousand|tn|bn|mn|mln|m|k)\b)?`)
 	// "240 billion dollars", "3 million euros", "5 billion yuan".
-	moneyWordRe = regexp.MustCompile(`(?i)\b(` + numRe + `)\s?(trillion|billion|million|thousand|tn|bn|mn|mln)?\s(u\.?s\.?\s)?(dollars?|euros?|pounds?(?:\ssterling)?|yuan|renminbi|roubles?|rubles?|usd|eur|gbp|cny|rmb|rub)\b`)
+	moneyWordRe = regexp.MustCompile(`(?i)\b(` + numRe + `)\s?(trillion|billion|million|thousand|tn|bn|mn|mln)?\s(u\.?s\.?\s|chinese\s|russian\s)?(dollars?|euros?|pounds?(?:\ssterling)?|yuan|renminbi|roubles?|rubles?|usd|eur|gbp|cny|rmb|rub)\b`)
 	// "240 миллиардов долларов", "1,5 трлн рублей", "300 млн долл.": a
 	// period after the currency only ends an abbreviation.
 	moneyRuRe = regexp.MustCompile(`(\d+(?:[.,]\d+)?)\s?(трлн|триллион[а-я]*|млрд|миллиард[а-я]*|млн|миллион[а-я]*|тыс\.?|тысяч[а-я]*)?\.?\s(доллар[а-я]*|долл\.?|евро|рубл[а-я]*|руб\.?|юан[а-я]*)`)
 	// "2401亿美元", "5万亿元".
 	moneyZhRe = regexp.MustCompile(`(\d+(?:\.\d+)?)\s?(万亿|亿|万|千)?(美元|欧元|英镑|人民币|元|卢布)`)
+
+	// "50 billion cubic metres", "107 million tonnes", "38 bcm",
+	// "1.2 million barrels a day", "2,000 km", "1.5 GW".
+	quantityRe = regexp.MustCompile(`(?i)\b(` + numRe + `)\s?(trillion|billion|million|thousand|bn|mn|mln)?\s?(?:metric\s)?` +
+		`(tonnes?|tons?|barrels?(?:\s(?:a|per)\sday)?|bpd|cubic\s(?:metres|meters|metre|meter)|bcm|` +
+		`square\s(?:kilometres|kilometers|miles)|km2|km²|kilometres?|kilometers?|km|miles?|kilograms?|kg|litres?|liters?|` +
+		`hectares?|megawatts?|gigawatts?|mw|gw|(?:kilo|mega|giga|tera)watt[- ]hours?|kwh|mwh|gwh|twh)\b`)
+	// "38 млрд кубометров", "107 млн тонн", "4000 км".
+	quantityRuRe = regexp.MustCompile(`(\d+(?:[.,]\d+)?)\s?(трлн|млрд|млн|тыс\.?)?\s?(тонн[а-я]*|кубометр[а-я]*|кубических\sметр[а-я]*|куб\.\sм|баррел[а-я]*|километр[а-я]*|км|гектар[а-я]*)`)
+	// "380亿立方米", "1亿吨", "4000公里".
+	quantityZhRe = regexp.MustCompile(`(\d+(?:\.\d+)?)\s?(万亿|亿|万|千)?(吨|立方米|桶|公里|千米|公顷)`)
 
 	percentRe = regexp.MustCompile(`(?i)(\d+(?:[.,]\d+)?)\s?(%|％|\s?percent\b|\s?per\scent\b|\s?процент[а-я]*)`)
 
@@ -146,6 +158,42 @@ func money(numGroup, scaleGroup, curGroup int, comma bool) func(string, []int, i
 	}
 }
 
+// quantityUnits normalises a unit as written (lower case, first match
+// wins) to its symbol and the factor to it: "bcm" is 1e9 "m3".
+var quantityUnits = []struct {
+	prefix, unit string
+	factor       float64
+}{
+	{"barrels a day", "bbl/d", 1}, {"barrel a day", "bbl/d", 1}, {"barrels per day", "bbl/d", 1}, {"bpd", "bbl/d", 1},
+	{"barrel", "bbl", 1}, {"баррел", "bbl", 1}, {"桶", "bbl", 1},
+	{"tonne", "t", 1}, {"ton", "t", 1}, {"тонн", "t", 1}, {"吨", "t", 1},
+	{"cubic", "m3", 1}, {"кубометр", "m3", 1}, {"кубических", "m3", 1}, {"куб.", "m3", 1}, {"立方米", "m3", 1},
+	{"bcm", "m3", 1e9},
+	{"square", "km2", 1}, {"km2", "km2", 1}, {"km²", "km2", 1},
+	{"kilomet", "km", 1}, {"km", "km", 1}, {"километр", "km", 1}, {"км", "km", 1}, {"公里", "km", 1}, {"千米", "km", 1},
+	{"mile", "mi", 1}, {"kilogram", "kg", 1}, {"kg", "kg", 1}, {"litre", "l", 1}, {"liter", "l", 1},
+	{"hectare", "ha", 1}, {"гектар", "ha", 1}, {"公顷", "ha", 1},
+	{"megawatt-hour", "MWh", 1}, {"megawatt hour", "MWh", 1}, {"kilowatt", "kWh", 1}, {"gigawatt-hour", "GWh", 1},
+	{"gigawatt hour", "GWh", 1}, {"terawatt", "TWh", 1}, {"kwh", "kWh", 1}, {"mwh", "MWh", 1}, {"gwh", "GWh", 1},
+	{"twh", "TWh", 1}, {"megawatt", "MW", 1}, {"mw", "MW", 1}, {"gigawatt", "GW", 1}, {"gw", "GW", 1},
+}
+
+func quantity(numGroup, scaleGroup, unitGroup int, comma bool) func(string, []int, int) (proto.Fact, bool) {
+	return func(p string, m []int, _ int) (proto.Fact, bool) {
+		v, ok := parseNumber(sub(p, m, numGroup), comma)
+		if !ok {
+			return proto.Fact{}, false
+		}
+		u := strings.ToLower(sub(p, m, unitGroup))
+		for _, q := range quantityUnits {
+			if strings.HasPrefix(u, q.prefix) {
+				return proto.Fact{Kind: FactQuantity, Value: v * scaleOf(sub(p, m, scaleGroup)) * q.factor, Unit: q.unit}, true
+			}
+		}
+		return proto.Fact{}, false
+	}
+}
+
 func date(yGroup, mGroup, dGroup int, monthByName bool) func(string, []int, int) (proto.Fact, bool) {
 	return func(p string, m []int, year int) (proto.Fact, bool) {
 		mo := 0
@@ -179,6 +227,14 @@ var factRules = []factRule{
 			v, ok := parseNumber(n, strings.Contains(n, ","))
 			return proto.Fact{Kind: FactPercent, Value: v, Unit: "%"}, ok
 		}},
+	{quantityRe, func(l string) bool {
+		return containsAny(l, "ton", "barrel", "bpd", "cubic", "bcm", "km", "kilomet", "mile", "kg", "kilogram", "litre", "liter",
+			"hectare", "watt", "mw", "gw", "kwh", "twh")
+	}, quantity(1, 2, 3, false)},
+	{quantityRuRe, func(l string) bool {
+		return containsAny(l, "тонн", "куб", "баррел", "километр", "км", "гектар")
+	}, quantity(1, 2, 3, true)},
+	{quantityZhRe, func(l string) bool { return containsAny(l, "吨", "立方米", "桶", "公里", "千米", "公顷") }, quantity(1, 2, 3, false)},
 	{dateISORe, func(l string) bool { return strings.Contains(l, "-") }, date(1, 2, 3, false)},
 	{dateMDYRe, hasMonth, date(3, 1, 2, true)},
 	{dateDMYRe, hasMonth, date(3, 2, 1, true)},
@@ -193,7 +249,8 @@ var factRules = []factRule{
 // is not a list of facts, and the bound keeps the work linear).
 const maxFacts = 100
 
-// Facts extracts money amounts, percentages and dates from text. published
+// Facts extracts money amounts, percentages, quantities with units and
+// dates from text. published
 // supplies the year of dates that lack one (nil if unknown). Identical facts
 // are reported once, in text order; at most maxFacts are looked at.
 //
@@ -202,6 +259,9 @@ const maxFacts = 100
 //   - money: Text is the matched text, Value the amount in units of the
 //     currency ("$240 billion" → 2.4e11), Unit the ISO 4217 code ("USD").
 //   - percent: Value is the number (12.5), Unit is "%".
+//   - quantity: Value is the amount in Unit, a symbol: t, m3, bbl,
+//     bbl/d, km, km2, mi, kg, l, ha, MW, GW, kWh, MWh, GWh, TWh ("38 bcm"
+//     → 3.8e10 m3, "107 million tonnes" → 1.07e8 t).
 //   - date: Unit is the ISO 8601 date the text names ("2024-05-16"; a month
 //     alone is "2024-05"), Value its Unix time at 00:00 UTC. A date without
 //     a year takes the year of the article's publication; with no
