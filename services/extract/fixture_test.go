@@ -24,7 +24,7 @@ import (
 const (
 	floorEntities = 0.95 // gold entities found under their canonical name and type
 	floorQuotes   = 0.85 // gold quotes found with the right speaker
-	floorFacts    = 0.95 // gold money and percent facts found (kind, value, unit)
+	floorFacts    = 0.95 // gold money, percent and quantity facts found (kind, value, unit)
 	// storeDuplicateThreshold is the store's near-duplicate threshold.
 	storeDuplicateThreshold = 0.6
 )
@@ -171,7 +171,7 @@ func TestFixtures(t *testing.T) {
 	t.Logf("fixtures: %d articles", len(gold.Articles))
 	t.Logf("canonical entities: %d/%d = %.3f (floor %.2f)", ents.ok, ents.n, score(ents), floorEntities)
 	t.Logf("quotes with correct speaker: %d/%d = %.3f (floor %.2f)", quotes.ok, quotes.n, score(quotes), floorQuotes)
-	t.Logf("money/percent facts: %d/%d = %.3f (floor %.2f)", facts.ok, facts.n, score(facts), floorFacts)
+	t.Logf("money/percent/quantity facts: %d/%d = %.3f (floor %.2f)", facts.ok, facts.n, score(facts), floorFacts)
 	t.Logf("on-topic decisions: %d/%d", topic.ok, topic.n)
 	t.Logf("syndicated pairs: %d, lowest similarity %.3f; highest other pair %.3f; false merges %d", pairs, minDup, maxOther, falseMerges)
 	for _, c := range []struct {
