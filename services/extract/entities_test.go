@@ -417,6 +417,8 @@ func TestEnglishSpans(t *testing.T) {
 		{"Talks with Foreign Minister Wang Yi.", []string{"Wang Yi|person"}},
 		{"Sydney Varkonyi met Lincoln Tchadee before the Dallas Cowboys played.",
 			[]string{"Sydney Varkonyi|person", "Lincoln Tchadee|person", "Dallas Cowboys|org"}},
+		{"British Airways and Turkish Airlines cut flights; Russian President Vladimir Putin flew with China Eastern.",
+			[]string{"British Airways|org", "Turkish Airlines|org", "Vladimir Putin|person", "China Eastern|org"}},
 		{"Economist Marta Vell and Historian Ivo Brandt disagreed.",
 			[]string{"Marta Vell|person", "Ivo Brandt|person"}},
 		{"Oskar Brandvik spoke to Tarvik, then flew to Velmora.",
