@@ -125,6 +125,16 @@ func TestEntities(t *testing.T) {
 			},
 		},
 		{
+			name: "foreign ministries and the state council",
+			text: "МИД России и МИД КНР провели консультации. Премьер Госсовета КНР выступил в Вашингтоне. 俄罗斯外交部和中国外交部保持沟通。",
+			has: []proto.Entity{
+				{Name: "Russian Foreign Ministry", Type: TypeOrg, Count: 2},
+				{Name: "Chinese Foreign Ministry", Type: TypeOrg, Count: 2},
+				{Name: "State Council of China", Type: TypeOrg, Count: 1},
+				{Name: "Washington", Type: TypePlace, Count: 1},
+			},
+		},
+		{
 			name: "the leadership compound in three languages",
 			text: "Xi hosted Putin at Zhongnanhai. Си Цзиньпин принял Путина в Чжуннаньхае. 习近平在中南海与普京散步。",
 			has: []proto.Entity{
@@ -417,6 +427,8 @@ func TestEnglishSpans(t *testing.T) {
 		{"Talks with Foreign Minister Wang Yi.", []string{"Wang Yi|person"}},
 		{"Sydney Varkonyi met Lincoln Tchadee before the Dallas Cowboys played.",
 			[]string{"Sydney Varkonyi|person", "Lincoln Tchadee|person", "Dallas Cowboys|org"}},
+		{"Marcus Washington flew to Washington.",
+			[]string{"Marcus Washington|person", "Washington|place"}},
 		{"British Airways and Turkish Airlines cut flights; Russian President Vladimir Putin flew with China Eastern.",
 			[]string{"British Airways|org", "Turkish Airlines|org", "Vladimir Putin|person", "China Eastern|org"}},
 		{"Economist Marta Vell and Historian Ivo Brandt disagreed.",

@@ -1103,8 +1103,10 @@ func (e *english) typeAll(text string, ws []word, cs []cand) []cand {
 			}
 			t = e.trim(text, ws, c)
 		}
-		// "Tarvola California": an unknown name, then a known place.
-		if t == "" && c.j-c.i == 2 && !e.lex.given[ws[c.i].text] && e.lex.places[ws[c.j-1].text] && !ws[c.i].common && !nameParticles[ws[c.i].text] {
+		// "Tarvola California": an unknown name, then a known place; not
+		// "Denzel Washington", a place that is a surname too.
+		if t == "" && c.j-c.i == 2 && !e.lex.given[ws[c.i].text] && e.lex.places[ws[c.j-1].text] && !ws[c.i].common && !nameParticles[ws[c.i].text] &&
+			!(placeSurnames[ws[c.j-1].text] && !placeLike(ws[c.i].text)) {
 			cs = append(cs, cand{i: c.j - 1, j: c.j, typ: TypePlace, strong: true})
 			c = &cs[k]
 			c.j--
@@ -1337,6 +1339,12 @@ var nameSuffixes = wordSet(`Jr Jr. Sr Sr.`)
 var placeGiven = wordSet(`Sydney Savannah Madison Dallas Lincoln Paris Houston Nevada Israel Denver Orlando Phoenix Kingston
 	Brooklyn Dakota Sierra Regina Adelaide Charlotte Eugene Beverly Chester Clifton Preston Kendal Camden Aurora Troy
 	Austin Jordan Florence Georgia Chelsea Virginia Carolina Victoria Memphis Tyler Marion Lorraine Odessa`)
+
+// placeSurnames are places' names that are also common surnames; the
+// surname list leaves them out.
+var placeSurnames = wordSet(`Washington Lincoln Jackson Houston Austin Jordan Lancaster Chester Kent York Sheffield Nelson
+	Cleveland Dallas Denver Douglas Hamilton Wellington Kingston Preston Bristol Clifton Madison Montgomery Warren
+	Sherman Chandler Burlington Raleigh Hudson Richmond Stafford Bradford Bedford Milton Ashley Carlisle Cromwell`)
 
 // anyCommon reports whether one of ws is an ordinary word.
 func anyCommon(ws []word) bool {
