@@ -401,6 +401,11 @@ func (f *entityFinder) mergeEnglish(text string, ms []mention) []mention {
 				if e == s {
 					continue
 				}
+				// What is left may be an alias itself: it keeps its
+				// canonical name.
+				if n := len(inside); n == 1 && ms[inside[0]].start == s && ms[inside[0]].end == e {
+					continue
+				}
 			}
 		}
 		// "The Mozilla Foundation": the span keeps the article, the

@@ -280,7 +280,7 @@ func TestEntities(t *testing.T) {
 			text: "He met the Premier of the State Council of the People's Republic of China Li Qiang on Tuesday.",
 			has: []proto.Entity{
 				{Name: "Li Qiang", Type: TypePerson, Count: 1},
-				{Name: "State Council of the People's Republic of China", Type: TypeOrg, Count: 1},
+				{Name: "State Council of China", Type: TypeOrg, Count: 1},
 			},
 			not: []string{"State Council of the People's Republic of China Li Qiang"},
 		},
