@@ -161,6 +161,56 @@ func BenchmarkWrite(b *testing.B) {
 	}
 }
 
+// BenchmarkWriteSyndicated writes batches of 100 copies of one wire story
+// (fingerprints that differ in a few slots, so every copy shares bands
+// with every other) into a store that already holds 5,000 of them: the
+// duplicate lookup must not grow with the size of the cluster.
+func BenchmarkWriteSyndicated(b *testing.B) {
+	ctx := context.Background()
+	for _, be := range benchBackends {
+		b.Run(be.name, func(b *testing.B) {
+			st := benchOpen(b, be.open)
+			r := rand.New(rand.NewPCG(7, 8))
+			var base []string
+			for range 64 {
+				base = append(base, fmt.Sprintf("%08x", r.Uint32()))
+			}
+			copyOf := func(n int) proto.Article {
+				a := benchArticle(r, fmt.Sprintf("y%07d", n), time.Unix(1_900_000_000+int64(n), 0))
+				slots := slices.Clone(base)
+				for range 4 {
+					slots[r.IntN(len(slots))] = fmt.Sprintf("%08x", r.Uint32())
+				}
+				a.Fingerprint = strings.Join(slots, "")
+				return a
+			}
+			n := 0
+			batch := func() []proto.Article {
+				arts := make([]proto.Article, 100)
+				for i := range arts {
+					arts[i] = copyOf(n)
+					n++
+				}
+				return arts
+			}
+			for n < 5000 {
+				if err := st.Upsert(ctx, batch()); err != nil {
+					b.Fatalf("Upsert() = %v", err)
+				}
+			}
+			for b.Loop() {
+				b.StopTimer()
+				arts := batch()
+				b.StartTimer()
+				if err := st.Upsert(ctx, arts); err != nil {
+					b.Fatalf("Upsert() = %v", err)
+				}
+			}
+			b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "articles/s")
+		})
+	}
+}
+
 // BenchmarkSearch runs full-text searches (one page of 20 with snippets)
 // over 5,000 articles.
 func BenchmarkSearch(b *testing.B) {

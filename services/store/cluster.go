@@ -19,6 +19,9 @@ const (
 	slotHex = 8
 	// lshBands is the number of bands a signature is cut into.
 	lshBands = 16
+	// candidatesPerKey bounds the stored articles looked at for each band
+	// an article shares.
+	candidatesPerKey = 64
 )
 
 // band is one LSH band of a fingerprint: its index and a hash of its slots.

@@ -132,7 +132,12 @@ func tempSQLite(t *testing.T) *SQLite {
 
 func TestSQLiteDuplicateCandidatesUseCoveringIndex(t *testing.T) {
 	st := tempSQLite(t)
-	rows, err := st.r.Query("EXPLAIN QUERY PLAN "+sqliteCandidatesSQL, "[1,2]", "x")
+	args := make([]any, lshBands+1)
+	for i := range lshBands {
+		args[i] = int64(i)
+	}
+	args[lshBands] = "x"
+	rows, err := st.r.Query("EXPLAIN QUERY PLAN "+sqliteCandidatesSQL, args...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -460,12 +460,18 @@ func (s *Postgres) assignClusters(ctx context.Context, tx pgx.Tx, todo []*pgItem
 		}
 		return nil
 	}
-	// Candidates: stored articles sharing a band key with the batch.
+	// Candidates: stored articles sharing a band key with the batch, at
+	// most candidatesPerKey for each key (every copy of a large cluster
+	// names the same cluster, so a story copied thousands of times costs
+	// no more than a new one).
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
 	cands := map[string]*clusterCand{}
 	byKey := map[int64][]*clusterCand{}
-	rows, err := tx.Query(ctx, `SELECT b.key, a.id, a.cluster_id, a.fingerprint, a.first_seen, a.seq
-		FROM lsh_bands b JOIN articles a ON a.id = b.article_id
-		WHERE b.key = ANY($1) LIMIT 100000`, keys)
+	rows, err := tx.Query(ctx, `SELECT k.key, a.id, a.cluster_id, a.fingerprint, a.first_seen, a.seq
+		FROM unnest($1::bigint[]) AS k(key)
+		CROSS JOIN LATERAL (SELECT b.article_id FROM lsh_bands b WHERE b.key = k.key LIMIT $2) b
+		JOIN articles a ON a.id = b.article_id`, keys, candidatesPerKey)
 	if err != nil {
 		return fmt.Errorf("find duplicates: %w", err)
 	}

@@ -697,24 +697,32 @@ func (s *SQLite) upsertOne(ctx context.Context, st *upsertStmts, in *proto.Artic
 // findCluster returns the cluster a joins: that of the earliest stored
 // article sharing a band with a at or above DuplicateThreshold, else a's
 // own id.
-// sqliteCandidatesSQL lists the stored articles sharing a band key with
-// an article, oldest first; the covering index articles_duplicate_candidates
+// sqliteCandidatesSQL lists stored articles sharing a band key with an
+// article (?1…?16; fewer keys are repeated), oldest first: for each key
+// at most candidatesPerKey of them, so that a story copied thousands of
+// times costs no more than a new one (every copy of a large cluster
+// names the same cluster). The covering index articles_duplicate_candidates
 // answers it without reading the articles' text.
-const sqliteCandidatesSQL = `SELECT a.id, a.cluster_id, a.fingerprint FROM articles a INDEXED BY articles_duplicate_candidates
-	WHERE a.id IN (SELECT b.article_id FROM lsh_bands b WHERE b.key IN (SELECT value FROM json_each(?)))
-	AND a.id <> ?
-	ORDER BY a.first_seen, a.seq LIMIT 1000`
+var sqliteCandidatesSQL = func() string {
+	var b strings.Builder
+	b.WriteString(`SELECT a.id, a.cluster_id, a.fingerprint FROM articles a INDEXED BY articles_duplicate_candidates WHERE a.id IN (`)
+	for i := range lshBands {
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		fmt.Fprintf(&b, "SELECT * FROM (SELECT article_id FROM lsh_bands WHERE key = ?%d LIMIT %d)", i+1, candidatesPerKey)
+	}
+	fmt.Fprintf(&b, ") AND a.id <> ?%d ORDER BY a.first_seen, a.seq", lshBands+1)
+	return b.String()
+}()
 
 func (s *SQLite) findCluster(ctx context.Context, st *upsertStmts, a *proto.Article, bands []band) (string, error) {
-	keys := make([]int64, len(bands))
-	for i, b := range bands {
-		keys[i] = b.Key
+	args := make([]any, lshBands+1)
+	for i := range lshBands {
+		args[i] = bands[min(i, len(bands)-1)].Key
 	}
-	kb, err := json.Marshal(keys)
-	if err != nil {
-		return "", fmt.Errorf("encode band keys: %w", err)
-	}
-	rows, err := st.candidates.QueryContext(ctx, string(kb), a.ID)
+	args[lshBands] = a.ID
+	rows, err := st.candidates.QueryContext(ctx, args...)
 	if err != nil {
 		return "", fmt.Errorf("find duplicates: %w", err)
 	}

@@ -723,6 +723,33 @@ func testDuplicates(t *testing.T, st store.Store) {
 			t.Errorf("Get(d-x).ClusterID = %q; want d-x", got)
 		}
 	})
+	// A story copied more often than the lookup reads candidates for a
+	// band: every copy still joins the first one's cluster.
+	t.Run("large cluster", func(t *testing.T) {
+		const copies = 150
+		var batch []proto.Article
+		for i := range copies {
+			a := simple(fmt.Sprintf("d-big-%03d", i), "Wire story", "The wire story.", 20+i/30)
+			a.Fingerprint = fingerprint("wire", 64, i%8)
+			batch = append(batch, a)
+			if len(batch) == 30 || i == 0 || i == copies-1 {
+				mustUpsert(t, st, batch...)
+				batch = batch[:0]
+			}
+		}
+		lone := simple("d-lone", "Lone story", "Unrelated.", 30)
+		lone.Fingerprint = fingerprint("lone", 64, 0)
+		mustUpsert(t, st, lone)
+		for i := range copies {
+			id := fmt.Sprintf("d-big-%03d", i)
+			if got := mustGet(t, st, id).ClusterID; got != "d-big-000" {
+				t.Errorf("Get(%s).ClusterID = %q; want d-big-000", id, got)
+			}
+		}
+		if got := mustGet(t, st, "d-lone").ClusterID; got != "d-lone" {
+			t.Errorf("Get(d-lone).ClusterID = %q; want d-lone", got)
+		}
+	})
 	// The list shows cluster ids too.
 	for _, a := range mustList(t, st, store.Query{Limit: 200}).Articles {
 		if a.ClusterID == "" {
