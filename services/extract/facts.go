@@ -149,12 +149,36 @@ func hasMonth(lower string) bool {
 }
 
 func money(numGroup, scaleGroup, curGroup int, comma bool) func(string, []int, int) (proto.Fact, bool) {
+	return amount(FactMoney, numGroup, scaleGroup, curGroup, comma, func(s string) (string, float64, bool) {
+		return currencyOf(s), 1, true
+	})
+}
+
+func quantity(numGroup, scaleGroup, unitGroup int, comma bool) func(string, []int, int) (proto.Fact, bool) {
+	return amount(FactQuantity, numGroup, scaleGroup, unitGroup, comma, func(s string) (string, float64, bool) {
+		u := strings.ToLower(s)
+		for _, q := range quantityUnits {
+			if strings.HasPrefix(u, q.prefix) {
+				return q.unit, q.factor, true
+			}
+		}
+		return "", 0, false
+	})
+}
+
+// amount builds a fact of kind from a number, its scale word ("billion")
+// and its unit as written, which unit names and gives the factor to.
+func amount(kind string, numGroup, scaleGroup, unitGroup int, comma bool, unit func(string) (string, float64, bool)) func(string, []int, int) (proto.Fact, bool) {
 	return func(p string, m []int, _ int) (proto.Fact, bool) {
 		v, ok := parseNumber(sub(p, m, numGroup), comma)
 		if !ok {
 			return proto.Fact{}, false
 		}
-		return proto.Fact{Kind: FactMoney, Value: v * scaleOf(sub(p, m, scaleGroup)), Unit: currencyOf(sub(p, m, curGroup))}, true
+		u, factor, ok := unit(sub(p, m, unitGroup))
+		if !ok {
+			return proto.Fact{}, false
+		}
+		return proto.Fact{Kind: kind, Value: v * scaleOf(sub(p, m, scaleGroup)) * factor, Unit: u}, true
 	}
 }
 
@@ -176,22 +200,6 @@ var quantityUnits = []struct {
 	{"megawatt-hour", "MWh", 1}, {"megawatt hour", "MWh", 1}, {"kilowatt", "kWh", 1}, {"gigawatt-hour", "GWh", 1},
 	{"gigawatt hour", "GWh", 1}, {"terawatt", "TWh", 1}, {"kwh", "kWh", 1}, {"mwh", "MWh", 1}, {"gwh", "GWh", 1},
 	{"twh", "TWh", 1}, {"megawatt", "MW", 1}, {"mw", "MW", 1}, {"gigawatt", "GW", 1}, {"gw", "GW", 1},
-}
-
-func quantity(numGroup, scaleGroup, unitGroup int, comma bool) func(string, []int, int) (proto.Fact, bool) {
-	return func(p string, m []int, _ int) (proto.Fact, bool) {
-		v, ok := parseNumber(sub(p, m, numGroup), comma)
-		if !ok {
-			return proto.Fact{}, false
-		}
-		u := strings.ToLower(sub(p, m, unitGroup))
-		for _, q := range quantityUnits {
-			if strings.HasPrefix(u, q.prefix) {
-				return proto.Fact{Kind: FactQuantity, Value: v * scaleOf(sub(p, m, scaleGroup)) * q.factor, Unit: q.unit}, true
-			}
-		}
-		return proto.Fact{}, false
-	}
 }
 
 func date(yGroup, mGroup, dGroup int, monthByName bool) func(string, []int, int) (proto.Fact, bool) {

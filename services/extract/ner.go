@@ -277,16 +277,10 @@ func (e *english) isNameWord(ws []word, i int) bool {
 	// it or it takes a possessive ("Arafat 's"). A nationality word before
 	// a name may open one ("British Airways"; "Russian President …" loses
 	// it again as a title).
-	if e.lex.demonyms[w.text] && i+1 < len(ws) && !ws[i+1].first && unicode.IsUpper(firstRune(ws[i+1].text)) && !notNames[ws[i+1].text] {
+	if e.lex.demonyms[w.text] && i+1 < len(ws) && !ws[i+1].first && isCapitalized(ws[i+1].text) && !notNames[ws[i+1].text] {
 		return true
 	}
 	return !w.common && (w.known || w.poss)
-}
-
-// firstRune is the first rune of s.
-func firstRune(s string) rune {
-	r, _ := utf8.DecodeRuneInString(s)
-	return r
 }
 
 // functionWords are the closed-class words of English (pronouns,

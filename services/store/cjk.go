@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -31,14 +32,7 @@ func hasCJK(s string) bool {
 // spacedCJK returns the parts joined by newlines with a space around each
 // CJK character, or "" when none has one: what the character index holds.
 func spacedCJK(parts ...string) string {
-	found := false
-	for _, p := range parts {
-		if hasCJK(p) {
-			found = true
-			break
-		}
-	}
-	if !found {
+	if !slices.ContainsFunc(parts, hasCJK) {
 		return ""
 	}
 	var b strings.Builder
