@@ -51,7 +51,7 @@ func pageMisses(p page, o output) []miss {
 		out = append(out, miss{"date", g.Date, o.Date, "published_at"})
 	case g.DateTime != nil:
 		if t, err := time.Parse(time.RFC3339, o.Date); err != nil || !t.Equal(*g.DateTime) {
-			out = append(out, miss{"datetime", g.DateTime.Format(time.RFC3339), o.Date, "published_at"})
+			out = append(out, miss{"datetime", g.DateTime.Format(time.RFC3339Nano), o.Date, "published_at"})
 		}
 	}
 	return out

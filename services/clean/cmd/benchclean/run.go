@@ -81,7 +81,7 @@ func newExtractor(name string) (extractFunc, error) {
 			}
 			o := output{Text: out.Text, Title: out.Meta.Title, Authors: out.Meta.Authors, Sources: out.Meta.Sources}
 			if out.Meta.PublishedAt != nil {
-				o.Date = out.Meta.PublishedAt.Format(time.RFC3339)
+				o.Date = out.Meta.PublishedAt.Format(time.RFC3339Nano)
 			}
 			return o
 		}, nil
@@ -101,7 +101,7 @@ func newExtractor(name string) (extractFunc, error) {
 				o.Authors = strings.Split(a, "; ")
 			}
 			if !res.Metadata.Date.IsZero() {
-				o.Date = res.Metadata.Date.Format(time.RFC3339)
+				o.Date = res.Metadata.Date.Format(time.RFC3339Nano)
 			}
 			return o
 		}, nil
@@ -116,7 +116,7 @@ func newExtractor(name string) (extractFunc, error) {
 				o.Authors = splitByline(b)
 			}
 			if art.PublishedTime != nil {
-				o.Date = art.PublishedTime.Format(time.RFC3339)
+				o.Date = art.PublishedTime.Format(time.RFC3339Nano)
 			}
 			return o
 		}, nil
@@ -128,7 +128,7 @@ func newExtractor(name string) (extractFunc, error) {
 			}
 			var o output
 			if !res.IsZero() {
-				o.Date = res.DateTime.Format(time.RFC3339)
+				o.Date = res.DateTime.Format(time.RFC3339Nano)
 			}
 			return o
 		}, nil
