@@ -54,3 +54,42 @@ func TestBylineNames(t *testing.T) {
 		})
 	}
 }
+
+// TestPictureCreditsAreNotAuthors: the author of a photograph, in a
+// figure or an image's microdata, is not the article's author.
+func TestPictureCreditsAreNotAuthors(t *testing.T) {
+	var story strings.Builder
+	for _, p := range storyParas {
+		story.WriteString("<p>" + p + "</p>")
+	}
+	tests := []struct {
+		name, head, page string
+		want             []string
+		src              string
+	}{
+		{"image microdata beside a meta author",
+			`<meta name="author" content="Mara Lind">`,
+			`<article><h1>Reef states agree lamp fund</h1>` +
+				`<div itemprop="image" itemscope itemtype="http://schema.org/ImageObject"><meta itemprop="url" content="/lamp.jpg">` +
+				`<meta itemprop="author" content="(Image: Harbour Photo Agency)"></div>` + story.String() + `</article>`,
+			[]string{"Mara Lind"}, srcMeta},
+		{"image microdata alone",
+			``,
+			`<article><h1>Reef states agree lamp fund</h1><div class="byline">By Tomas Quill</div>` +
+				`<span itemscope itemtype="https://schema.org/ImageObject"><meta itemprop="author" content="Ilse Marrow"></span>` + story.String() + `</article>`,
+			[]string{"Tomas Quill"}, srcByline},
+		{"photographer in a figure caption",
+			``,
+			`<article><h1>Reef states agree lamp fund</h1><figure><img src="/lamp.jpg" alt=""><figcaption>The new lamp. ` +
+				`<span class="author">Oskar Fenn</span></figcaption></figure><p class="byline">By Petra Lund</p>` + story.String() + `</article>`,
+			[]string{"Petra Lund"}, srcByline},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := cleanPage(t, `<!DOCTYPE html><html><head><title>Reef states agree lamp fund</title>`+tt.head+`</head><body>`+tt.page+`</body></html>`)
+			if !slices.Equal(out.Meta.Authors, tt.want) || out.Meta.Sources["authors"] != tt.src {
+				t.Errorf("authors = %q from %q; want %q from %s", out.Meta.Authors, out.Meta.Sources["authors"], tt.want, tt.src)
+			}
+		})
+	}
+}

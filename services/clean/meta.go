@@ -59,7 +59,7 @@ const maxScanNodes = 200000
 func scanPage(doc *html.Node) *pageInfo {
 	p := &pageInfo{metas: make(map[string][]string)}
 	n := 0
-	inByline := false
+	inByline, inPicture := false, false
 	var walk func(*html.Node)
 	walk = func(node *html.Node) {
 		if n++; n > maxScanNodes {
@@ -85,6 +85,9 @@ func scanPage(doc *html.Node) *pageInfo {
 					break
 				}
 				for _, k := range []string{"name", "property", "itemprop", "http-equiv"} {
+					if k == "itemprop" && inPicture {
+						continue // the picture's author or date, not the article's
+					}
 					if v := strings.ToLower(strings.TrimSpace(attr(node, k))); v != "" {
 						for _, key := range strings.Fields(v) {
 							p.metas[key] = append(p.metas[key], content)
@@ -107,6 +110,17 @@ func scanPage(doc *html.Node) *pageInfo {
 					p.times = append(p.times, timeTag{dt, strings.ToLower(attr(node, "itemprop")), strings.ToLower(attr(node, "class"))})
 				}
 			}
+			if !inPicture && isPicture(node) {
+				// An author marked up in a figure or an image's microdata
+				// is the picture's ("Image: Getty Images"), not the
+				// article's.
+				inPicture = true
+				for c := node.FirstChild; c != nil; c = c.NextSibling {
+					walk(c)
+				}
+				inPicture = false
+				return
+			}
 			if t, kind := shownDateText(node); kind != 0 {
 				if kind == dateItemprop && len(p.shownDates) < 4 {
 					p.shownDates = append(p.shownDates, t)
@@ -114,7 +128,7 @@ func scanPage(doc *html.Node) *pageInfo {
 					p.classDates = append(p.classDates, t)
 				}
 			}
-			if !inByline && len(p.bylines) < 4 && isBylineElement(node) {
+			if !inByline && !inPicture && len(p.bylines) < 4 && isBylineElement(node) {
 				if t := normSpace(textOf(node)); t != "" && len(t) <= 120 {
 					p.bylines = append(p.bylines, t)
 					p.bylineParents = append(p.bylineParents, node.Parent)
@@ -135,6 +149,17 @@ func scanPage(doc *html.Node) *pageInfo {
 	}
 	walk(doc)
 	return p
+}
+
+// isPicture reports whether n holds a picture and what describes it: a
+// figure, its caption, or a microdata image, video or audio object.
+func isPicture(n *html.Node) bool {
+	if n.DataAtom == atom.Figure || n.DataAtom == atom.Figcaption {
+		return true
+	}
+	t := strings.ToLower(strings.TrimSpace(attr(n, "itemtype")))
+	return strings.HasSuffix(t, "imageobject") || strings.HasSuffix(t, "videoobject") ||
+		strings.HasSuffix(t, "audioobject") || strings.HasSuffix(t, "mediaobject")
 }
 
 // How an element is marked as a shown date.
