@@ -235,14 +235,26 @@ func speaker(text string, ms []mention, start, end int) string {
 }
 
 // hasSpeechVerb reports whether s holds a speech verb ("said", "noted",
-// "according to" is not one here).
+// "表示"; "according to" is not one here).
 func hasSpeechVerb(s string) bool {
-	for _, t := range tokenize(s) {
-		if speechVerbs[t.lower] || speechWordsOther[t.lower] {
+	toks := tokenize(s)
+	for i := range toks {
+		if speechAt(toks, i) {
 			return true
 		}
 	}
 	return false
+}
+
+// speechAt reports whether a speech verb starts at toks[i]: a word, or
+// two Han characters ("表示"), which come a token each.
+func speechAt(toks []token, i int) bool {
+	t := toks[i]
+	if speechVerbs[t.lower] || speechWordsOther[t.lower] {
+		return true
+	}
+	return t.script == scriptHan && i+1 < len(toks) && toks[i+1].script == scriptHan && toks[i+1].start == t.end &&
+		speechWordsOther[t.text+toks[i+1].text]
 }
 
 // speakerIn looks at text[a:b] next to a quotation starting at qStart. If
@@ -259,11 +271,7 @@ func speakerIn(text string, ms []mention, a, b, qStart int, after bool) (string,
 	}
 	verb, pronoun := false, false
 	for i, t := range toks {
-		// Han text comes a character a token: "表示" is two.
-		hanPair := t.script == scriptHan && i+1 < len(toks) && toks[i+1].script == scriptHan && toks[i+1].start == t.end &&
-			speechWordsOther[t.text+toks[i+1].text]
-		if speechVerbs[t.lower] || speechWordsOther[t.lower] || hanPair ||
-			(t.lower == "according" && i+1 < len(toks) && toks[i+1].lower == "to") {
+		if speechAt(toks, i) || t.lower == "according" && i+1 < len(toks) && toks[i+1].lower == "to" {
 			verb = true
 		}
 		if pronouns[t.lower] {
