@@ -16,6 +16,13 @@ func TestSplitAuthorsDateTails(t *testing.T) {
 		{"Von Ilse Marrow, 3. März 2031", []string{"Ilse Marrow"}},
 		{"Tomas Quill12 Apr 2031", []string{"Tomas Quill"}},
 		{"Petra May and Oskar Fenn", []string{"Petra May", "Oskar Fenn"}}, // a month name as a surname stays
+		{"By Mara Lind Thursday, March 6, 2031", []string{"Mara Lind"}},
+		{"Jana Roth Donnerstag, 6. März 2031", []string{"Jana Roth"}},
+		{"Jörn Brack am 6. März 2031 um 10:15 Uhr", []string{"Jörn Brack"}},
+		{"Jörn Brack am", []string{"Jörn Brack"}},
+		{"Veröffentlicht von Ilse Marrow", []string{"Ilse Marrow"}},
+		{"Tomas Quill ·", []string{"Tomas Quill"}},
+		{"SJ. Um; MD. Mayer", []string{"SJ. Um", "MD. Mayer"}}, // a surname "Um" is not German "um"
 	}
 	for _, tt := range tests {
 		if got := splitAuthors(tt.in); !slices.Equal(got, tt.want) {
@@ -41,6 +48,13 @@ func TestBylineNames(t *testing.T) {
 		{"authors side by side are all kept",
 			`<article><h1>Reef states agree lamp fund</h1><p class="by"><a rel="author" href="/a">Mara Lind</a> and <a rel="author" href="/b">Tomas Quill</a></p>` + story.String() + `</article>`,
 			[]string{"Mara Lind", "Tomas Quill"}},
+		{"a byline's parts side by side, marked by a test id",
+			`<article><h1>Reef states agree lamp fund</h1><div data-testid="prism-byline"><span>By</span><span><a href="/staff/tq">Tomas Quill</a></span>` +
+				`<span>Thursday, March 6, 2031</span></div>` + story.String() + `</article>`,
+			[]string{"Tomas Quill"}},
+		{"a byline class with a prefix",
+			`<article><h1>Reef states agree lamp fund</h1><p class="c-article__byline">By <b>Ilse</b> <b>Marrow</b></p>` + story.String() + `</article>`,
+			[]string{"Ilse Marrow"}},
 		{"a byline without a name does not anchor",
 			`<article><h1>Reef states agree lamp fund</h1><div class="byline">Staff</div><div class="x"><span class="author">Ilse Marrow</span></div>` + story.String() + `</article>`,
 			[]string{"Ilse Marrow"}},

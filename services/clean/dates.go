@@ -259,12 +259,25 @@ func init() {
 		words = append(words, regexp.QuoteMeta(n))
 	}
 	slices.Sort(words)
-	authorDateTail = regexp.MustCompile(`(?i)[\s,|·•–-]+(?:` + strings.Join(words, "|") + `)\.?\s+\d.*$`)
+	weekday := `(?:` + strings.Join(weekdayNames, "|") + `)[\s,.]+`
+	authorDateTail = regexp.MustCompile(`(?i)[\s,|·•–-]+(?:` + weekday + `)?(?:` + strings.Join(words, "|") + `)\.?\s+\d.*$` +
+		`|[\s,|·•–-]+` + weekday + `\d.*$`)
 }
 
-// authorDateTail cuts a date that starts with a month name ("Jane Doe
-// March 25, 2031", "Jane Doe - Apr 3") off the end of a byline.
+// authorDateTail cuts a date that starts with a month name or a weekday
+// ("Jane Doe March 25, 2031", "Jane Doe - Apr 3", "Jane Doe Thursday,
+// November 9", "Jana Roth Donnerstag, 9. November") off the end of a
+// byline.
 var authorDateTail *regexp.Regexp
+
+// weekdayNames are whole weekday names (abbreviations such as "Sun" are
+// also names), in the languages of monthNames.
+var weekdayNames = strings.Fields(`monday tuesday wednesday thursday friday saturday sunday
+	montag dienstag mittwoch donnerstag freitag samstag sonntag
+	lundi mardi mercredi jeudi vendredi samedi dimanche
+	lunes martes miércoles jueves viernes sábado domingo
+	lunedì martedì mercoledì giovedì venerdì sabato domenica
+	понедельник вторник среда четверг пятница суббота воскресенье`)
 
 const monthWord = `(\p{L}{3,10})\.?`
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -129,7 +130,7 @@ func scanPage(doc *html.Node) *pageInfo {
 				}
 			}
 			if !inByline && !inPicture && len(p.bylines) < 4 && isBylineElement(node) {
-				if t := normSpace(textOf(node)); t != "" && len(t) <= 120 {
+				if t := normSpace(spacedText(node)); t != "" && len(t) <= 120 {
 					p.bylines = append(p.bylines, t)
 					p.bylineParents = append(p.bylineParents, node.Parent)
 					// The byline's own parts are not bylines again, but
@@ -229,9 +230,13 @@ func isBylineElement(n *html.Node) bool {
 	if hasToken(attr(n, "rel"), "author") || hasToken(attr(n, "itemprop"), "author") {
 		return true
 	}
-	for _, tok := range strings.Fields(strings.ToLower(attr(n, "class") + " " + attr(n, "id"))) {
+	for _, tok := range strings.Fields(strings.ToLower(attr(n, "class") + " " + attr(n, "id") + " " + attr(n, "data-testid"))) {
 		switch tok {
-		case "byline", "author", "author-name", "authors", "article-author", "byline__name", "byline-name", "post-author":
+		case "author", "author-name", "authors", "article-author", "post-author":
+			return true
+		}
+		// "byline", "c-byline", "article__byline", "prism-byline"
+		if slices.Contains(strings.FieldsFunc(tok, func(r rune) bool { return r == '-' || r == '_' }), "byline") {
 			return true
 		}
 	}
@@ -455,11 +460,12 @@ func ldNames(v any) []string {
 
 var (
 	// authorSep splits a byline into names.
-	authorSep = regexp.MustCompile(`(?i)\s*(?:,|;|\||/|&)\s*|\s+(?:and|и)\s+`)
+	authorSep = regexp.MustCompile(`(?i)\s*(?:,|;|\||/|&|·|•)\s*|\s+(?:and|и)\s+`)
 	// authorLead strips "By", "Written by", "Author:" before names.
-	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|story|text|words|photos?)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*`)
-	// authorTail cuts a date or update note off the end of a byline.
-	authorTail = regexp.MustCompile(`(?i)\s+(?:updated|published|posted|on)\b.*$|\s*\d.*$`)
+	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|story|text|words|photos?|veröffentlicht|geschrieben|verfasst|beitrag|artikel|publié|écrit|publicado|escrito)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*`)
+	// authorTail cuts a date or update note off the end of a byline
+	// ("updated …", German "am 3. März", "um 10 Uhr").
+	authorTail = regexp.MustCompile(`(?i:\s+(?:updated|published|posted|on)\b.*$)|\s+(?:am|um)(?:\s.*)?$|\s*\d.*$`)
 	emailRe    = regexp.MustCompile(`\S+@\S+`)
 )
 
@@ -894,6 +900,30 @@ func hasToken(list, tok string) bool {
 
 // textOf returns the text under root, skipping scripts and styles inside
 // it (a script passed as root gives its own text).
+// spacedText is the text of n with a space between elements: what a
+// byline shows ("By" and the linked name in spans side by side) when its
+// styles set the parts apart.
+func spacedText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode:
+				b.WriteString(c.Data)
+			case c.Type != html.ElementNode:
+			case c.DataAtom == atom.Script || c.DataAtom == atom.Style || c.DataAtom == atom.Noscript || c.DataAtom == atom.Template:
+			default:
+				b.WriteByte(' ')
+				walk(c)
+				b.WriteByte(' ')
+			}
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
 func textOf(root *html.Node) string {
 	var b strings.Builder
 	var walk func(*html.Node)
