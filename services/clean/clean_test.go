@@ -538,6 +538,14 @@ func TestTitleChoice(t *testing.T) {
 			"Lamp fund agreed", "Lamp fund agreed", srcHTML},
 		{"h1 after a section label", `<title>Harbours: Lamp fund agreed</title>`,
 			"Lamp fund agreed", "Lamp fund agreed", srcHTML},
+		// h1 here may close itself and open a second heading: the site's
+		// name as the first h1, then the article's heading.
+		{"a later heading inside a title with a blog name", `<title>Reef Notes Archive » Lamp fund agreed after long talks</title>`,
+			"Reef Notes</h1><h2>Lamp fund agreed after long talks", "Lamp fund agreed after long talks", srcHTML},
+		{"a later heading after a colon is part of the headline", `<title>Harbour budget office: What does it do?</title>`,
+			"Reef Notes</h1><h2>What does it do?", "Harbour budget office: What does it do?", srcHTML},
+		{"a later heading shorter than the rest is the site's name", `<title>Reef states agree a lamp fund after long talks – Reef Notes Daily</title>`,
+			"Lamp fund</h1><h2>Reef Notes Daily", "Reef states agree a lamp fund after long talks – Reef Notes Daily", srcHTML},
 		{"h1 not at a separator", `<title>Lamp fund agreed today</title>`,
 			"Lamp fund agreed", "Lamp fund agreed today", srcHTML},
 		{"a description in the headline field loses to the h1 the title confirms",

@@ -34,6 +34,7 @@ type pageInfo struct {
 	lang      string
 	title     string
 	h1        string
+	headings  []string // the first h1 and h2 texts, in order (up to maxHeadings)
 	canonical string
 	metas     map[string][]string // lowercased name/property/itemprop/http-equiv -> contents
 	jsonLD    []string
@@ -76,9 +77,15 @@ func scanPage(doc *html.Node) *pageInfo {
 				if p.title == "" {
 					p.title = normSpace(textOf(node))
 				}
-			case atom.H1:
-				if p.h1 == "" {
-					p.h1 = normSpace(textOf(node))
+			case atom.H1, atom.H2:
+				if len(p.headings) < maxHeadings || node.DataAtom == atom.H1 && p.h1 == "" {
+					t := normSpace(textOf(node))
+					if node.DataAtom == atom.H1 && p.h1 == "" {
+						p.h1 = t
+					}
+					if len(p.headings) < maxHeadings {
+						p.headings = append(p.headings, t)
+					}
 				}
 			case atom.Meta:
 				content := normSpace(attr(node, "content"))
@@ -786,10 +793,20 @@ func pickTitle(title, og, h1 string) (string, bool) {
 	return og, true
 }
 
+// maxHeadings is how many h1 and h2 headings a page's title is compared
+// with.
+const maxHeadings = 12
+
 // headlineWithin returns h1 when the chosen title is h1 plus segments set
 // off by separators ("Headline » Blog name", "Section: Headline"): the
 // page's own heading is the headline without the furniture around it.
 func headlineWithin(title, h1, site, host string) (string, bool) {
+	return headingWithin(title, h1, site, host, titleSepRunes)
+}
+
+// headingWithin is headlineWithin for any heading, with the separators
+// that may set it off in the title.
+func headingWithin(title, h1, site, host, seps string) (string, bool) {
 	h1 = normSpace(h1)
 	if wordCount(h1) < 2 || len(h1) >= len(title) || matchesSite(h1, site, host) {
 		return "", false
@@ -799,7 +816,7 @@ func headlineWithin(title, h1, site, host string) (string, bool) {
 		return "", false
 	}
 	before, after := strings.TrimSpace(title[:i]), strings.TrimSpace(title[i+len(h1):])
-	if before != "" && !endsWithSep(before) || after != "" && !startsWithSep(after) {
+	if before != "" && !endsWithSep(before, seps) || after != "" && !startsWithSep(after, seps) {
 		return "", false
 	}
 	return h1, true
@@ -832,14 +849,19 @@ func sameHeadline(a, b string) bool {
 // section name in a title.
 const titleSepRunes = "|-–—:»«·/•*~>_"
 
-func startsWithSep(s string) bool {
+// siteSepRunes are the separators that set off a site or section name
+// and never a headline's own parts, as a colon does ("Budget watchdog:
+// What does it do?").
+const siteSepRunes = "|–—»«·/•*~>_"
+
+func startsWithSep(s, seps string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
-	return strings.ContainsRune(titleSepRunes, r)
+	return strings.ContainsRune(seps, r)
 }
 
-func endsWithSep(s string) bool {
+func endsWithSep(s, seps string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
-	return strings.ContainsRune(titleSepRunes, r)
+	return strings.ContainsRune(seps, r)
 }
 
 // titleKey compares titles up to case, white space and quote style.

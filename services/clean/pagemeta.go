@@ -51,8 +51,19 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 	if t, ok := pickTitle(m.Title, stripSiteSuffix(og, m.SiteName, host), info.h1); ok {
 		m.Title, m.Sources["title"] = t, ogSrc
 	}
+	// The page's heading inside the title: the first h1, else one of the
+	// first headings (a site's logo is often the first h1) set off by a
+	// separator that never splits a headline and making at least half
+	// the title (a shorter one is more likely the site's name).
 	if t, ok := headlineWithin(m.Title, info.h1, m.SiteName, host); ok {
 		m.Title, m.Sources["title"] = t, srcHTML
+	} else {
+		for _, h := range info.headings {
+			if t, ok := headingWithin(m.Title, h, m.SiteName, host, siteSepRunes); ok && 2*len(t) >= len(m.Title) {
+				m.Title, m.Sources["title"] = t, srcHTML
+				break
+			}
+		}
 	}
 	if m.Sources["title"] == srcJSONLD && outvoted(m.Title, info.h1, stripSiteSuffix(info.title, m.SiteName, host), m.SiteName, host) {
 		m.Title, m.Sources["title"] = normSpace(info.h1), srcHTML
