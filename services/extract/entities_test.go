@@ -445,6 +445,9 @@ func TestEnglishSpans(t *testing.T) {
 			[]string{"Dostrovsky|person", "Victoria|person", "Bolshoi Theatre|place"}},
 		{"Barcelona beat Real Madrid before he played for Chelsea.",
 			[]string{"Barcelona|org", "Real Madrid|org", "Chelsea|org"}},
+		{"Under Peter I, the navy grew; when Catherine I died, Tsar Peter II ruled and Emperor Nicholas I of Russia followed.",
+			[]string{"Peter I|person", "Catherine I|person", "Peter II|person", "Nicholas I|person", "Russia|place"}},
+		{"I told Peter I was late.", []string{"Peter|person"}},
 		{"Sheikh Mohammed bin Rashid Al Maktoum met Ban Ki-moon on the Moon.",
 			[]string{"Mohammed bin Rashid Al Maktoum|person", "Ban Ki-moon|person"}},
 	}

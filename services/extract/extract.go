@@ -34,7 +34,7 @@ type Extractor struct {
 // AlgoVersion is the extract stage's algorithm version, part of
 // pipeline_version: raise it when a change alters what Extract returns
 // (the fingerprint parameters, the alias table, a rule).
-const AlgoVersion = "6"
+const AlgoVersion = "7"
 
 // New builds an Extractor, reading the topic's exemplar files from disk.
 func New(cfg Config, log *zap.Logger) (*Extractor, error) {

@@ -585,6 +585,12 @@ func (e *english) find(text string) ([]word, []cand) {
 				j += 2
 				continue
 			}
+			// "Peter I", "Catherine I": a ruler's numeral, not the
+			// pronoun; it ends the name.
+			if (j == i+1 || j == i+2 && rulerTitles[ws[i].text]) && e.regnalOne(ws, j-1, j) && gapOK(text, ws[j-1], ws[j]) {
+				j++
+				break
+			}
 			// "Apple Inc.": a legal form ends a company's name.
 			if companyForms[ws[j].text] && strings.HasSuffix(ws[j].text, ".") {
 				j++
@@ -641,6 +647,38 @@ func (e *english) find(text string) ([]word, []cand) {
 		i = j
 	}
 	return ws, e.typeAll(text, ws, cs)
+}
+
+// rulerTitles stand before a ruler's name ("Tsar Peter I").
+var rulerTitles = wordSet(`Tsar Czar Tsarina Tsaritsa Emperor Empress King Queen Pope Kaiser Sultan Shah Pharaoh Prince Princess Grand`)
+
+// notRegnalVerbs are past forms a pronoun "I" takes in reported or
+// everyday speech ("told Peter I was late"): after them "I" is not a
+// numeral.
+var notRegnalVerbs = wordSet(`was had did could would should might must said told thought knew felt saw heard got went came
+	made meant wanted asked guess hoped found`)
+
+// regnalOne reports whether ws[j], "I" after the given name ws[i], is a
+// ruler's numeral: after a ruler's title, or followed by punctuation,
+// "of", a possessive or a verb in the past that a pronoun would not take
+// there ("Under Peter I, Russia", "Peter I of Russia", "when Peter I
+// died").
+func (e *english) regnalOne(ws []word, i, j int) bool {
+	if ws[j].text != "I" || !e.lex.given[ws[i].text] {
+		return false
+	}
+	if i > 0 && rulerTitles[ws[i-1].text] {
+		return true
+	}
+	if j+1 >= len(ws) {
+		return true
+	}
+	switch n := ws[j+1].text; n {
+	case ",", ".", ";", ":", ")", "of", "'s", "’s":
+		return true
+	default:
+		return e.tagAt(ws, j+1) == "VBD" && !notRegnalVerbs[n]
+	}
 }
 
 // possNameWords are plural nouns whose possessive opens the name of a
