@@ -448,6 +448,7 @@ func TestEnglishSpans(t *testing.T) {
 		{"Under Peter I, the navy grew; when Catherine I died, Tsar Peter II ruled and Emperor Nicholas I of Russia followed.",
 			[]string{"Peter I|person", "Catherine I|person", "Peter II|person", "Nicholas I|person", "Russia|place"}},
 		{"I told Peter I was late.", []string{"Peter|person"}},
+		{"Tarvenko, whose fighters held the pass, praised the talks in Velmora.", []string{"Tarvenko|person", "Velmora|place"}},
 		{"Sheikh Mohammed bin Rashid Al Maktoum met Ban Ki-moon on the Moon.",
 			[]string{"Mohammed bin Rashid Al Maktoum|person", "Ban Ki-moon|person"}},
 	}

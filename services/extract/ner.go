@@ -1668,7 +1668,7 @@ func speechNear(ws []word, i, j int) bool {
 	if i > 1 && strings.EqualFold(ws[i-2].text, "according") && ws[i-1].text == "to" {
 		return true
 	}
-	// "the teacher Ilse", "actor Tom Hanks"; "Hanks, who ...".
+	// "the teacher Ilse", "actor Tom Hanks"; "Hanks, who ...", "Hanks, whose ...".
 	if i > 0 && roleNouns[ws[i-1].text] {
 		return true
 	}
@@ -1690,7 +1690,7 @@ func speechNear(ws []word, i, j int) bool {
 			}
 		}
 	}
-	return j < len(ws) && ws[j].text == "who" || j+1 < len(ws) && ws[j].text == "," && ws[j+1].text == "who"
+	return j < len(ws) && ws[j].text == "who" || j+1 < len(ws) && ws[j].text == "," && (ws[j+1].text == "who" || ws[j+1].text == "whose")
 }
 
 // roleNouns are lower-case words for people's roles and relations that
