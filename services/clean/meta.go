@@ -78,9 +78,10 @@ func scanPage(doc *html.Node) *pageInfo {
 					p.title = normSpace(textOf(node))
 				}
 			case atom.H1, atom.H2:
-				if len(p.headings) < maxHeadings || node.DataAtom == atom.H1 && p.h1 == "" {
+				first := node.DataAtom == atom.H1 && p.h1 == ""
+				if first || len(p.headings) < maxHeadings {
 					t := normSpace(textOf(node))
-					if node.DataAtom == atom.H1 && p.h1 == "" {
+					if first {
 						p.h1 = t
 					}
 					if len(p.headings) < maxHeadings {
@@ -806,20 +807,20 @@ func headlineWithin(title, h1, site, host string) (string, bool) {
 
 // headingWithin is headlineWithin for any heading, with the separators
 // that may set it off in the title.
-func headingWithin(title, h1, site, host, seps string) (string, bool) {
-	h1 = normSpace(h1)
-	if wordCount(h1) < 2 || len(h1) >= len(title) || matchesSite(h1, site, host) {
+func headingWithin(title, heading, site, host, seps string) (string, bool) {
+	heading = normSpace(heading)
+	if wordCount(heading) < 2 || len(heading) >= len(title) || matchesSite(heading, site, host) {
 		return "", false
 	}
-	i := strings.Index(title, h1)
+	i := strings.Index(title, heading)
 	if i < 0 {
 		return "", false
 	}
-	before, after := strings.TrimSpace(title[:i]), strings.TrimSpace(title[i+len(h1):])
+	before, after := strings.TrimSpace(title[:i]), strings.TrimSpace(title[i+len(heading):])
 	if before != "" && !endsWithSep(before, seps) || after != "" && !startsWithSep(after, seps) {
 		return "", false
 	}
-	return h1, true
+	return heading, true
 }
 
 // outvoted reports whether a structured headline is contradicted by the
@@ -920,8 +921,6 @@ func hasToken(list, tok string) bool {
 	return false
 }
 
-// textOf returns the text under root, skipping scripts and styles inside
-// it (a script passed as root gives its own text).
 // spacedText is the text of n with a space between elements: what a
 // byline shows ("By" and the linked name in spans side by side) when its
 // styles set the parts apart.
@@ -946,6 +945,8 @@ func spacedText(n *html.Node) string {
 	return b.String()
 }
 
+// textOf returns the text under root, skipping scripts and styles inside
+// it (a script passed as root gives its own text).
 func textOf(root *html.Node) string {
 	var b strings.Builder
 	var walk func(*html.Node)
