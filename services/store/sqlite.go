@@ -1204,9 +1204,13 @@ func (s *SQLite) snippets(ctx context.Context, tx *sql.Tx, match string, seqs []
 		return nil, fmt.Errorf("snippets: %w", err)
 	}
 	out := make(map[int64]string, len(seqs))
+	// One pass of the full-text index over the page's range of rows: the
+	// unary plus keeps the IN list from the index, which would otherwise
+	// run the whole MATCH (for a prefix, merging every matching term's
+	// list) once per row.
 	err = scanAll(ctx, tx, `SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 24) FROM articles_fts
-		WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
-		[]any{markOpen, markClose, match, string(sb)},
+		WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))`,
+		[]any{markOpen, markClose, match, slices.Min(seqs), slices.Max(seqs), string(sb)},
 		func(r *sql.Rows) error {
 			var (
 				seq int64

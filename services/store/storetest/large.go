@@ -173,6 +173,11 @@ func testLargeCorpus(t *testing.T, st store.Store) {
 		{"common prefix", store.Query{Q: common[:3] + "*"}, func(d largeDoc) bool { return hasPrefix(d, common[:3]) }, byPublished},
 	}...)
 	testRankedCommonWord(t, st, docs, common)
+	testEverySnippet(t, st, []store.Query{
+		{Q: common[:3] + "*", Limit: 97},
+		{Q: common, Sort: store.SortRelevance, Limit: 150},
+		{Q: phrase, Since: since, Until: until, Limit: 7},
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var want []string
@@ -226,6 +231,33 @@ func testRankedCommonWord(t *testing.T, st store.Store, docs []largeDoc, word st
 		}
 		if want := min(len(match), 1000); len(got) < want {
 			t.Errorf("List(q=%s ranked) paged = %d articles; want at least %d of %d matches", word, len(got), want, len(match))
+		}
+	})
+}
+
+// testEverySnippet pages through searches and checks that every article
+// listed has a snippet with the match highlighted (snippets are made a
+// page at a time).
+func testEverySnippet(t *testing.T, st store.Store, qs []store.Query) {
+	t.Run("every snippet", func(t *testing.T) {
+		for _, q := range qs {
+			n := 0
+			for pages := 0; pages < 1000; pages++ {
+				p := mustList(t, st, q)
+				for _, a := range p.Articles {
+					n++
+					if !strings.Contains(a.Snippet, "<mark>") {
+						t.Fatalf("List(%+v) page %d: snippet of %s = %q; want a <mark> highlight", q, pages, a.ID, a.Snippet)
+					}
+				}
+				if p.NextCursor == "" {
+					break
+				}
+				q.Cursor = p.NextCursor
+			}
+			if n == 0 {
+				t.Errorf("List(%+v) listed nothing; the fixture is wrong", q)
+			}
 		}
 	})
 }
