@@ -7,7 +7,7 @@ BENCH_DATA ?= ../shared/bench
 IMAGE    ?= ghcr.io/newsflow/newsflow
 FUZZ_TIME  ?= 5s
 
-.PHONY: image build run test test-short lint fuzz bench bench-clean bench-ner bench-store bench-e2e chaos fmt tidy clean
+.PHONY: image build run test test-race test-short lint fuzz bench bench-clean bench-ner bench-store bench-e2e chaos fmt tidy clean
 
 build: ## build bin/newsflow (static)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/newsflow ./cmd/newsflow
@@ -40,6 +40,9 @@ fuzz: ## every fuzz target for FUZZ_TIME each (make fuzz FUZZ_TIME=10m for a lon
 			fi; \
 		done; \
 	done
+
+test-race: ## every test under the race detector (several minutes)
+	$(GO) test -race -count=1 -timeout 40m ./...
 
 test-short: ## the quick tests only
 	$(GO) test -short -count=1 ./...
