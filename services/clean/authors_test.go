@@ -23,6 +23,16 @@ func TestSplitAuthorsDateTails(t *testing.T) {
 		{"Veröffentlicht von Ilse Marrow", []string{"Ilse Marrow"}},
 		{"Tomas Quill ·", []string{"Tomas Quill"}},
 		{"SJ. Um; MD. Mayer", []string{"SJ. Um", "MD. Mayer"}}, // a surname "Um" is not German "um"
+		{"Interview: Mara Lind", []string{"Mara Lind"}},
+		{"Text und Fotos: Jana Roth", []string{"Jana Roth"}},
+		{"Tomas Quill at", []string{"Tomas Quill"}},
+		{"Jana Roth Stand: 06.03.2031", []string{"Jana Roth"}},
+		{"Jana Roth Alle Artikel", []string{"Jana Roth"}},
+		{"Mara Lind @maralind", []string{"Mara Lind"}},
+		{"Reef Ledger (www.reef-ledger.example)", []string{"Reef Ledger"}},
+		{"Ilse Marrow, PhD", []string{"Ilse Marrow"}},
+		{"Donnerstag", nil},
+		{"Organization for Reef Works", []string{"Organization for Reef Works"}},
 	}
 	for _, tt := range tests {
 		if got := splitAuthors(tt.in); !slices.Equal(got, tt.want) {

@@ -470,12 +470,19 @@ var (
 	// authorSep splits a byline into names.
 	authorSep = regexp.MustCompile(`(?i)\s*(?:,|;|\||/|&|·|•)\s*|\s+(?:and|и)\s+`)
 	// authorLead strips "By", "Written by", "Author:" before names.
-	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|story|text|words|photos?|veröffentlicht|geschrieben|verfasst|beitrag|artikel|publié|écrit|publicado|escrito)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*`)
+	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|story|text|words|photos?|veröffentlicht|geschrieben|verfasst|eingestellt|beitrag|artikel|zum profil|publié|écrit|publicado|escrito)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*` +
+		// "Interview:", "Text und Fotos:": a label of what the names made.
+		`|^(?:` + bylineLabels + `)(?:\s+(?:und|and|&)\s+(?:` + bylineLabels + `))?\s*:\s*`)
 	// authorTail cuts a date or update note off the end of a byline
 	// ("updated …", German "am 3. März", "um 10 Uhr").
-	authorTail = regexp.MustCompile(`(?i:\s+(?:updated|published|posted|on)\b.*$)|\s+(?:am|um)(?:\s.*)?$|\s*\d.*$`)
-	emailRe    = regexp.MustCompile(`\S+@\S+`)
+	authorTail = regexp.MustCompile(`(?i:\s+(?:updated|published|posted|on)\b.*$|\s+(?:alle artikel|all articles|all posts)$)` +
+		`|\s+(?:am|um|at)(?:\s.*)?$|\s+Stand\b.*$|\s*\d.*$`)
+	// emailRe matches e-mail addresses, @handles and bare web addresses.
+	emailRe = regexp.MustCompile(`\S+@\S+|(?:^|\s)@\w+|\(?\bwww\.\S+`)
 )
+
+// bylineLabels name what a byline's people made ("Text und Fotos: …").
+const bylineLabels = `text|texte|interview|fotos?|photos?|bilder|words|reporting|recherche`
 
 // roleWords are job titles and desks: a byline part made of them is not
 // a name.
@@ -489,6 +496,7 @@ var roleWords = map[string]bool{
 	"photographer": true, "updated": true, "admin": true, "administrator": true, "guest": true,
 	"author": true, "by": true, "wire": true, "agencies": true, "agency": true, "news": true,
 	"and": true, "the": true, "for": true, "in": true, "at": true, "of": true,
+	"phd": true, "ph.d": true, "md": true, "m.d": true, "mba": true, "msc": true, "bsc": true, "dphil": true, "esq": true,
 	"корреспондент": true, "редактор": true, "обозреватель": true, "редакция": true,
 }
 
@@ -548,7 +556,7 @@ func notAName(s string) bool {
 			initialsOnly = false
 		}
 		switch {
-		case widgetWords[w]:
+		case widgetWords[w] || slices.Contains(weekdayNames, w):
 			widget = true
 		case !roleWords[w]:
 			other = true
