@@ -42,31 +42,28 @@ func TestSplitAuthorsDateTails(t *testing.T) {
 }
 
 func TestBylineNames(t *testing.T) {
-	var story strings.Builder
-	for _, p := range storyParas {
-		story.WriteString("<p>" + p + "</p>")
-	}
+	story := "<p>" + strings.Join(storyParas, "</p><p>") + "</p>"
 	tests := []struct {
 		name, page string
 		want       []string
 	}{
 		{"comment bylines after the article's are not authors",
-			`<article><h1>Reef states agree lamp fund</h1><div class="meta"><span class="byline">By Mara Lind</span></div>` + story.String() +
+			`<article><h1>Reef states agree lamp fund</h1><div class="meta"><span class="byline">By Mara Lind</span></div>` + story +
 				`</article><section class="comments"><div class="c"><span class="author">Oskar Fenn</span><p>Good.</p></div>` +
 				`<div class="c"><span class="author">Petra Lund</span><p>Bad.</p></div></section>`,
 			[]string{"Mara Lind"}},
 		{"authors side by side are all kept",
-			`<article><h1>Reef states agree lamp fund</h1><p class="by"><a rel="author" href="/a">Mara Lind</a> and <a rel="author" href="/b">Tomas Quill</a></p>` + story.String() + `</article>`,
+			`<article><h1>Reef states agree lamp fund</h1><p class="by"><a rel="author" href="/a">Mara Lind</a> and <a rel="author" href="/b">Tomas Quill</a></p>` + story + `</article>`,
 			[]string{"Mara Lind", "Tomas Quill"}},
 		{"a byline's parts side by side, marked by a test id",
 			`<article><h1>Reef states agree lamp fund</h1><div data-testid="prism-byline"><span>By</span><span><a href="/staff/tq">Tomas Quill</a></span>` +
-				`<span>Thursday, March 6, 2031</span></div>` + story.String() + `</article>`,
+				`<span>Thursday, March 6, 2031</span></div>` + story + `</article>`,
 			[]string{"Tomas Quill"}},
 		{"a byline class with a prefix",
-			`<article><h1>Reef states agree lamp fund</h1><p class="c-article__byline">By <b>Ilse</b> <b>Marrow</b></p>` + story.String() + `</article>`,
+			`<article><h1>Reef states agree lamp fund</h1><p class="c-article__byline">By <b>Ilse</b> <b>Marrow</b></p>` + story + `</article>`,
 			[]string{"Ilse Marrow"}},
 		{"a byline without a name does not anchor",
-			`<article><h1>Reef states agree lamp fund</h1><div class="byline">Staff</div><div class="x"><span class="author">Ilse Marrow</span></div>` + story.String() + `</article>`,
+			`<article><h1>Reef states agree lamp fund</h1><div class="byline">Staff</div><div class="x"><span class="author">Ilse Marrow</span></div>` + story + `</article>`,
 			[]string{"Ilse Marrow"}},
 	}
 	for _, tt := range tests {
@@ -82,10 +79,7 @@ func TestBylineNames(t *testing.T) {
 // TestPictureCreditsAreNotAuthors: the author of a photograph, in a
 // figure or an image's microdata, is not the article's author.
 func TestPictureCreditsAreNotAuthors(t *testing.T) {
-	var story strings.Builder
-	for _, p := range storyParas {
-		story.WriteString("<p>" + p + "</p>")
-	}
+	story := "<p>" + strings.Join(storyParas, "</p><p>") + "</p>"
 	tests := []struct {
 		name, head, page string
 		want             []string
@@ -95,17 +89,17 @@ func TestPictureCreditsAreNotAuthors(t *testing.T) {
 			`<meta name="author" content="Mara Lind">`,
 			`<article><h1>Reef states agree lamp fund</h1>` +
 				`<div itemprop="image" itemscope itemtype="http://schema.org/ImageObject"><meta itemprop="url" content="/lamp.jpg">` +
-				`<meta itemprop="author" content="(Image: Harbour Photo Agency)"></div>` + story.String() + `</article>`,
+				`<meta itemprop="author" content="(Image: Harbour Photo Agency)"></div>` + story + `</article>`,
 			[]string{"Mara Lind"}, srcMeta},
 		{"image microdata alone",
 			``,
 			`<article><h1>Reef states agree lamp fund</h1><div class="byline">By Tomas Quill</div>` +
-				`<span itemscope itemtype="https://schema.org/ImageObject"><meta itemprop="author" content="Ilse Marrow"></span>` + story.String() + `</article>`,
+				`<span itemscope itemtype="https://schema.org/ImageObject"><meta itemprop="author" content="Ilse Marrow"></span>` + story + `</article>`,
 			[]string{"Tomas Quill"}, srcByline},
 		{"photographer in a figure caption",
 			``,
 			`<article><h1>Reef states agree lamp fund</h1><figure><img src="/lamp.jpg" alt=""><figcaption>The new lamp. ` +
-				`<span class="author">Oskar Fenn</span></figcaption></figure><p class="byline">By Petra Lund</p>` + story.String() + `</article>`,
+				`<span class="author">Oskar Fenn</span></figcaption></figure><p class="byline">By Petra Lund</p>` + story + `</article>`,
 			[]string{"Petra Lund"}, srcByline},
 	}
 	for _, tt := range tests {
