@@ -256,6 +256,10 @@ func BenchmarkSearch(b *testing.B) {
 //	BENCH_SEARCH_ARTICLES=100000 go test -run '^$' -bench SearchLatency ./services/store
 const searchBenchEnv = "BENCH_SEARCH_ARTICLES"
 
+// searchBenchWordsEnv sets the words per article of BenchmarkSearchLatency
+// (default 250).
+const searchBenchWordsEnv = "BENCH_SEARCH_WORDS"
+
 // zipfWords is a large invented vocabulary: generated text draws from it
 // with a Zipf distribution, so some words are in most articles and most
 // words in few, as in real text.
@@ -287,6 +291,10 @@ func BenchmarkSearchLatency(b *testing.B) {
 	if n <= 0 {
 		b.Skipf("set %s (e.g. 100000) to run the large search benchmark", searchBenchEnv)
 	}
+	words, _ := strconv.Atoi(os.Getenv(searchBenchWordsEnv))
+	if words <= 0 {
+		words = 250
+	}
 	ctx := context.Background()
 	vocab := zipfWords(20000)
 	for _, be := range benchBackends {
@@ -299,11 +307,11 @@ func BenchmarkSearchLatency(b *testing.B) {
 			for i := 0; i < n; {
 				arts := make([]proto.Article, min(500, n-i))
 				for j := range arts {
-					words := make([]string, 250)
-					for k := range words {
-						words[k] = vocab[z.Uint64()]
+					text := make([]string, words)
+					for k := range text {
+						text[k] = vocab[z.Uint64()]
 					}
-					arts[j] = benchFill(r, fmt.Sprintf("z%07d", i), start.Add(time.Duration(i)*time.Minute), strings.Join(words, " "))
+					arts[j] = benchFill(r, fmt.Sprintf("z%07d", i), start.Add(time.Duration(i)*time.Minute), strings.Join(text, " "))
 					i++
 				}
 				if err := st.Upsert(ctx, arts); err != nil {

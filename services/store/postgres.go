@@ -35,6 +35,10 @@ const migrationLock = 0x6e657773666c6f77 // "newsflow"
 const headlineOptions = "StartSel=" + markOpen + ", StopSel=" + markClose +
 	", MaxWords=24, MinWords=10, ShortWord=2, MaxFragments=1, FragmentDelimiter=…"
 
+// snippetHead is how many characters from the start of an article
+// ts_headline reads first for a snippet, in articles over twice as long.
+const snippetHead = 1500
+
 // Tag brackets are swapped for these private-use characters before
 // ts_headline sees a text (it would drop what looks like markup) and put
 // back before the snippet is HTML-escaped.
@@ -1167,10 +1171,18 @@ func (s *Postgres) snippets(ctx context.Context, tsq string, arts []Summary) err
 	}
 	out := make(map[string]string, len(ids))
 	err := s.pool.with(ctx, func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, `SELECT a.id, ts_headline(a.ts_config,
-				translate(concat_ws(E'\n', nullif(a.title, ''), nullif(a.summary, ''), nullif(a.text, '')), '<>', $3),
-				$1::tsquery, $2)
-			FROM articles a WHERE a.id = ANY($4)`, tsq, headlineOptions, ltStandIn+gtStandIn, ids)
+		// ts_headline parses the whole text it is given: in a long
+		// article, try the beginning first (title, summary and the first
+		// paragraphs, cut at a word), and the whole text only when no
+		// match is there.
+		rows, err := c.Query(ctx, `SELECT id, CASE WHEN strpos(head, $5) > 0 THEN head
+				ELSE ts_headline(cfg, doc, $1::tsquery, $2) END
+			FROM (SELECT a.id, a.ts_config AS cfg, d.doc, CASE WHEN length(d.doc) > 2 * $6
+						THEN ts_headline(a.ts_config, regexp_replace(left(d.doc, $6), '\S*$', ''), $1::tsquery, $2) END AS head
+				FROM articles a, LATERAL (SELECT translate(concat_ws(E'\n', nullif(a.title, ''), nullif(a.summary, ''),
+					nullif(a.text, '')), '<>', $3) AS doc OFFSET 0) d
+				WHERE a.id = ANY($4) OFFSET 0) s`, // OFFSET 0: doc and head are computed once, not where they are used
+			tsq, headlineOptions, ltStandIn+gtStandIn, ids, markOpen, snippetHead)
 		if err != nil {
 			return err
 		}

@@ -409,6 +409,24 @@ func testSearch(t *testing.T, st store.Store) {
 			t.Errorf("snippet = %q; want the text HTML-escaped", sn)
 		}
 	})
+	t.Run("snippet of a match far into a long text", func(t *testing.T) {
+		// The only match comes after 3,000 characters of other words (a
+		// store may look for snippets in the beginning first).
+		filler := strings.Repeat("The harbour board met again and the ferry timetable stayed as it was. ", 45)
+		for _, tt := range []struct{ id, text, word string }{
+			{"s-far", filler + "At the very end the quarrymen unveiled a granite statue.", "quarrymen"},
+			{"s-near", "The masons unveiled a sandstone statue first. " + filler, "sandstone"},
+		} {
+			mustUpsert(t, st, simple(tt.id, "Long report", tt.text, 6))
+			p := mustList(t, st, store.Query{Q: tt.word})
+			if len(p.Articles) != 1 || p.Articles[0].ID != tt.id {
+				t.Fatalf("List(%s) = %v; want [%s]", tt.word, ids(p), tt.id)
+			}
+			if sn := p.Articles[0].Snippet; !strings.Contains(sn, "<mark>"+tt.word+"</mark>") {
+				t.Errorf("List(%s) snippet = %q; want %q highlighted", tt.word, sn, tt.word)
+			}
+		}
+	})
 	t.Run("no snippet without q", func(t *testing.T) {
 		for _, a := range mustList(t, st, store.Query{}).Articles {
 			if a.Snippet != "" {
