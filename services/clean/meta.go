@@ -160,6 +160,22 @@ func scanPage(doc *html.Node) *pageInfo {
 	return p
 }
 
+// hasPart reports whether one of the parts of tok between hyphens and
+// underscores is part.
+func hasPart(tok, part string) bool {
+	for tok != "" {
+		i := strings.IndexAny(tok, "-_")
+		if i < 0 {
+			return tok == part
+		}
+		if tok[:i] == part {
+			return true
+		}
+		tok = tok[i+1:]
+	}
+	return false
+}
+
 // isPicture reports whether n holds a picture and what describes it: a
 // figure, its caption, or a microdata image, video or audio object.
 func isPicture(n *html.Node) bool {
@@ -244,7 +260,7 @@ func isBylineElement(n *html.Node) bool {
 			return true
 		}
 		// "byline", "c-byline", "article__byline", "prism-byline"
-		if slices.Contains(strings.FieldsFunc(tok, func(r rune) bool { return r == '-' || r == '_' }), "byline") {
+		if hasPart(tok, "byline") {
 			return true
 		}
 	}
