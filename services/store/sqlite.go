@@ -1199,6 +1199,9 @@ func (s *SQLite) summaries(ctx context.Context, tx *sql.Tx, keys []sqlKey) ([]Su
 
 // snippets returns the highlighted snippet of each matching row, as HTML.
 func (s *SQLite) snippets(ctx context.Context, tx *sql.Tx, match string, seqs []int64) (map[int64]string, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
 	sb, err := json.Marshal(seqs)
 	if err != nil {
 		return nil, fmt.Errorf("snippets: %w", err)
