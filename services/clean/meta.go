@@ -485,7 +485,8 @@ func ldNames(v any) []string {
 var (
 	// authorSep splits a byline into names.
 	authorSep = regexp.MustCompile(`(?i)\s*(?:,|;|\||/|&|·|•)\s*|\s+(?:and|и)\s+`)
-	// authorLead strips "By", "Written by", "Author:" before names.
+	// authorLead strips "By", "Written by", "Author:" and labels such as
+	// "Interview:" before names.
 	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|story|text|words|photos?|veröffentlicht|geschrieben|verfasst|eingestellt|beitrag|artikel|zum profil|publié|écrit|publicado|escrito)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*` +
 		// "Interview:", "Text und Fotos:": a label of what the names made.
 		`|^(?:` + bylineLabels + `)(?:\s+(?:und|and|&)\s+(?:` + bylineLabels + `))?\s*:\s*`)
@@ -493,8 +494,9 @@ var (
 	// ("updated …", German "am 3. März", "um 10 Uhr").
 	authorTail = regexp.MustCompile(`(?i:\s+(?:updated|published|posted|on)\b.*$|\s+(?:alle artikel|all articles|all posts)$)` +
 		`|\s+(?:am|um|at)(?:\s.*)?$|\s+Stand\b.*$|\s*\d.*$`)
-	// emailRe matches e-mail addresses, @handles and bare web addresses.
-	emailRe = regexp.MustCompile(`\S+@\S+|(?:^|\s)@\w+|\(?\bwww\.\S+`)
+	// contactRe matches what a byline gives to reach its people: e-mail
+	// addresses, @handles and bare web addresses.
+	contactRe = regexp.MustCompile(`\S+@\S+|(?:^|\s)@\w+|\(?\bwww\.\S+`)
 )
 
 // bylineLabels name what a byline's people made ("Text und Fotos: …").
@@ -636,7 +638,7 @@ func splitAuthors(s string) []string {
 	if s == "" || strings.Contains(s, "://") {
 		return nil
 	}
-	s = emailRe.ReplaceAllString(s, "")
+	s = contactRe.ReplaceAllString(s, "")
 	s = authorLead.ReplaceAllString(s, "")
 	s = authorDateTail.ReplaceAllString(s, "")
 	s = authorTail.ReplaceAllString(s, "")
