@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
@@ -322,6 +323,9 @@ type runner struct {
 	log     *zap.Logger
 	metrics *telemetry.StageMetrics
 	cfg     Config
+	// ensure declares the stage's consumer again (after the server lost
+	// or deleted it) and returns it.
+	ensure func(ctx context.Context) (jetstream.Consumer, error)
 }
 
 func newRunner(ctx context.Context, d Deps, l lane) (*runner, jetstream.Consumer, error) {
@@ -329,13 +333,14 @@ func newRunner(ctx context.Context, d Deps, l lane) (*runner, jetstream.Consumer
 	if d.Metrics == nil {
 		return nil, nil, errors.New("pipeline: no metrics")
 	}
-	cons, err := d.Bus.EnsureConsumer(ctx, bus.ConsumerConfig{
+	cc := bus.ConsumerConfig{
 		Stage:         stage,
 		Subject:       subject,
 		AckWait:       cfg.AckWait,
 		MaxDeliver:    -1, // the runtime dead-letters after cfg.MaxDeliver tries; the server never drops
 		MaxAckPending: max(cfg.Concurrency*4, cfg.BatchSize*2),
-	})
+	}
+	cons, err := d.Bus.EnsureConsumer(ctx, cc)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -347,22 +352,29 @@ func newRunner(ctx context.Context, d Deps, l lane) (*runner, jetstream.Consumer
 		log:     d.Log.With(telemetry.Stage(stage), telemetry.Subject(subject)),
 		metrics: d.Metrics,
 		cfg:     cfg,
+		ensure:  func(ctx context.Context) (jetstream.Consumer, error) { return d.Bus.EnsureConsumer(ctx, cc) },
 	}
 	return r, cons, nil
 }
 
 // loop pulls one message at a time into a pool of cfg.Concurrency workers.
 func (r *runner) loop(ctx context.Context, cons jetstream.Consumer, handle func(context.Context, jetstream.Msg)) error {
-	it, err := cons.Messages(jetstream.PullMaxMessages(r.cfg.Concurrency * 2))
+	pull := func(c jetstream.Consumer) (jetstream.MessagesContext, error) {
+		return c.Messages(jetstream.PullMaxMessages(r.cfg.Concurrency * 2))
+	}
+	it, err := pull(cons)
 	if err != nil {
 		return fmt.Errorf("%s: consume: %w", r.stage, err)
 	}
+	var itMu sync.Mutex // it is replaced when the server ends the pulls
 	r.log.Info("stage started", zap.Int("concurrency", r.cfg.Concurrency))
 	stopped := make(chan struct{})
 	go func() {
 		select {
 		case <-ctx.Done():
+			itMu.Lock()
 			it.Drain()
+			itMu.Unlock()
 		case <-stopped:
 		}
 	}()
@@ -378,16 +390,35 @@ func (r *runner) loop(ctx context.Context, cons jetstream.Consumer, handle func(
 	}()
 	for {
 		sem <- struct{}{}
-		m, err := it.Next()
+		itMu.Lock()
+		cur := it
+		itMu.Unlock()
+		m, err := cur.Next()
 		if err != nil {
 			<-sem
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return nil
-			}
 			if ctx.Err() != nil {
 				return nil
 			}
-			r.log.Warn("pull failed", zap.Error(err))
+			if !errors.Is(err, jetstream.ErrMsgIteratorClosed) && !errors.Is(err, jetstream.ErrConsumerDeleted) &&
+				!errors.Is(err, jetstream.ErrBadRequest) {
+				r.log.Warn("pull failed", zap.Error(err))
+				continue
+			}
+			// The server ended the pulls for good (its consumer was
+			// deleted, or it stopped): declare the consumer again and
+			// pull anew, rather than leave the stage idle.
+			r.log.Warn("pulls ended by the server; pulling again", zap.Error(err))
+			cur.Stop()
+			next, err := r.repull(ctx, pull)
+			if err != nil {
+				return nil // ctx is done
+			}
+			itMu.Lock()
+			it = next
+			itMu.Unlock()
+			if ctx.Err() != nil {
+				next.Drain()
+			}
 			continue
 		}
 		wg.Add(1)
@@ -401,6 +432,33 @@ func (r *runner) loop(ctx context.Context, cons jetstream.Consumer, handle func(
 			}
 			handle(work, m)
 		}()
+	}
+}
+
+// consumerGone reports whether err says the stage's consumer no longer
+// exists on the server.
+func consumerGone(err error) bool {
+	return errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) ||
+		errors.Is(err, nats.ErrNoResponders) // a pull to a consumer that is not there
+}
+
+// repull declares the consumer again and opens a new pull on it, retrying
+// with a growing pause until it works or ctx is done.
+func (r *runner) repull(ctx context.Context, pull func(jetstream.Consumer) (jetstream.MessagesContext, error)) (jetstream.MessagesContext, error) {
+	for wait := 200 * time.Millisecond; ; wait = min(2*wait, 10*time.Second) {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		cons, err := r.ensure(ctx)
+		if err == nil {
+			var it jetstream.MessagesContext
+			if it, err = pull(cons); err == nil {
+				return it, nil
+			}
+		}
+		r.log.Warn("pull again", zap.Duration("wait", wait), zap.Error(err))
 	}
 }
 
@@ -427,7 +485,19 @@ func (r *runner) batchLoop(ctx context.Context, cons jetstream.Consumer, handle 
 		for m := range batch.Messages() {
 			msgs = append(msgs, m)
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
+		if err := batch.Error(); consumerGone(err) && ctx.Err() == nil {
+			// Its pulls go nowhere until the consumer is declared again.
+			r.log.Warn("consumer gone; declaring it again", zap.Error(err))
+			if c, err := r.ensure(ctx); err == nil {
+				cons = c
+			} else {
+				r.log.Warn("declare consumer", zap.Error(err))
+				select {
+				case <-ctx.Done():
+				case <-time.After(r.cfg.BatchWait):
+				}
+			}
+		} else if err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
 			r.log.Debug("fetch ended", zap.Error(err))
 		}
 		if len(msgs) > 0 {

@@ -317,6 +317,123 @@ func TestShutdownMidStreamLosesNothing(t *testing.T) {
 	})
 }
 
+// TestStageSurvivesBrokerRestart: a stage keeps consuming when the NATS
+// server restarts under it (a stopping server ends the pulls parked on it
+// with "consumer deleted"): what is published after the restart is
+// handled too, on the same connection.
+func TestStageSurvivesBrokerRestart(t *testing.T) {
+	srv := natstest.Start(t)
+	b := srv.Connect(t)
+	var handled atomic.Int64
+	runStage(t, b, testStage(func(ctx context.Context, in *proto.Discovered) error {
+		handled.Add(1)
+		return nil
+	}))
+	const n = 10
+	for i := range n {
+		publish(t, b, discovered(i))
+	}
+	waitCount(t, streamCount(t, b, bus.StreamFetched), n)
+	for round := 1; round <= 2; round++ {
+		srv.Restart(t)
+		for i := range n {
+			m := discovered(round*n + i)
+			natstest.Eventually(t, 15*time.Second, func() error { // until the client has reconnected
+				_, err := b.Publish(context.Background(), proto.SubjectDiscovered, m)
+				return err
+			})
+		}
+		waitCount(t, streamCount(t, b, bus.StreamFetched), uint64((round+1)*n))
+	}
+	if got := handled.Load(); got < 3*n {
+		t.Errorf("handled %d; want at least %d", got, 3*n)
+	}
+}
+
+// TestStageRepullsAfterItsConsumerIsDeleted: when the server ends a
+// stage's pulls for good (its consumer deleted, as by an operator or a
+// lost server), the stage declares the consumer again and goes on,
+// instead of sitting idle.
+func TestStageRepullsAfterItsConsumerIsDeleted(t *testing.T) {
+	b := natstest.Start(t).Connect(t)
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	runStage(t, b, testStage(func(ctx context.Context, in *proto.Discovered) error {
+		mu.Lock()
+		seen[in.URL] = true
+		mu.Unlock()
+		return nil
+	}))
+	const n = 10
+	for i := range n {
+		publish(t, b, discovered(i))
+	}
+	waitCount(t, streamCount(t, b, bus.StreamFetched), n)
+	if err := b.JS.DeleteConsumer(context.Background(), bus.StreamDiscovered, "fetch"); err != nil {
+		t.Fatal(err)
+	}
+	for i := n; i < 2*n; i++ {
+		publish(t, b, discovered(i))
+	}
+	natstest.Eventually(t, 15*time.Second, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		for i := range 2 * n {
+			if u := discovered(i).URL; !seen[u] {
+				return fmt.Errorf("%s not handled", u)
+			}
+		}
+		return nil
+	})
+}
+
+// TestBatchStageRedeclaresItsDeletedConsumer: the same for a batch stage.
+func TestBatchStageRedeclaresItsDeletedConsumer(t *testing.T) {
+	b := natstest.Start(t).Connect(t)
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	s := pipeline.BatchStage[*proto.Discovered]{
+		Name: "store", From: proto.SubjectDiscovered, Schema: proto.SchemaDiscovered,
+		New: func() *proto.Discovered { return new(proto.Discovered) },
+		HandleBatch: func(ctx context.Context, in []*proto.Discovered) error {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, d := range in {
+				seen[d.URL] = true
+			}
+			return nil
+		},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pipeline.RunBatch(ctx, deps(t, b), fastRetry, s) }()
+	defer func() { cancel(); <-done }()
+	handled := func(n int) func() error {
+		return func() error {
+			mu.Lock()
+			defer mu.Unlock()
+			for i := range n {
+				if u := discovered(i).URL; !seen[u] {
+					return fmt.Errorf("%s not handled", u)
+				}
+			}
+			return nil
+		}
+	}
+	const n = 10
+	for i := range n {
+		publish(t, b, discovered(i))
+	}
+	natstest.Eventually(t, 10*time.Second, handled(n))
+	if err := b.JS.DeleteConsumer(context.Background(), bus.StreamDiscovered, "store"); err != nil {
+		t.Fatal(err)
+	}
+	for i := n; i < 2*n; i++ {
+		publish(t, b, discovered(i))
+	}
+	natstest.Eventually(t, 15*time.Second, handled(2*n))
+}
+
 func TestBatchStageIsolatesPoisonMessage(t *testing.T) {
 	b := natstest.Start(t).Connect(t)
 	var mu sync.Mutex
