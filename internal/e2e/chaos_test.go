@@ -15,6 +15,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/proto"
 	_ "modernc.org/sqlite"
 )
 
@@ -93,6 +95,11 @@ func TestChaos(t *testing.T) {
 	natsProc := &proc{name: "nats", bin: natsBin, args: []string{"-c", natsConf}, log: logFile("nats")}
 	natsProc.start(t)
 	defer natsProc.kill(syscall.SIGTERM)
+	defer func() { // before the server stops
+		if t.Failed() {
+			dumpPipeline(t, natsURL)
+		}
+	}()
 	natsUp := func() error {
 		nc, err := nats.Connect(natsURL)
 		if err == nil {
@@ -321,6 +328,43 @@ func lockDB(t *testing.T, path string, d time.Duration) {
 	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// dumpPipeline logs what a failed run left in NATS: each stream's
+// messages, each consumer's pending and unacknowledged messages, and the
+// state of every source (last poll, failures, last error).
+func dumpPipeline(t *testing.T, natsURL string) {
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Logf("pipeline state: %v", err)
+		return
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var lines []string
+	for info := range js.ListStreams(ctx).Info() {
+		lines = append(lines, fmt.Sprintf("stream %s: %d messages", info.Config.Name, info.State.Msgs))
+		str, err := js.Stream(ctx, info.Config.Name)
+		if err != nil {
+			continue
+		}
+		for ci := range str.ListConsumers(ctx).Info() {
+			lines = append(lines, fmt.Sprintf("  consumer %s: %d pending, %d unacked, %d redelivered, delivered up to %d",
+				ci.Name, ci.NumPending, ci.NumAckPending, ci.NumRedelivered, ci.Delivered.Stream))
+		}
+	}
+	if kv, err := js.KeyValue(ctx, proto.SourcesBucket); err == nil {
+		if keys, err := kv.ListKeys(ctx); err == nil {
+			for k := range keys.Keys() {
+				if e, err := kv.Get(ctx, k); err == nil {
+					lines = append(lines, fmt.Sprintf("source %s: %s", k, e.Value()))
+				}
+			}
+		}
+	}
+	t.Logf("pipeline state:\n%s", strings.Join(lines, "\n"))
 }
 
 func dumpLogs(t *testing.T, dir string) {
