@@ -27,10 +27,14 @@ type Poller struct {
 	owner   string
 
 	// Tick is how often due sources are looked for; LeaseTTL how long a
-	// claim lasts; MaxBackoff caps the delay after repeated failures.
-	Tick       time.Duration
-	LeaseTTL   time.Duration
-	MaxBackoff time.Duration
+	// claim lasts unless renewed (a poll renews it every third of that,
+	// so a replica that dies mid-poll holds its source this long at
+	// most); PollTimeout bounds a poll; MaxBackoff caps the delay after
+	// repeated failures.
+	Tick        time.Duration
+	LeaseTTL    time.Duration
+	PollTimeout time.Duration
+	MaxBackoff  time.Duration
 
 	mu      sync.Mutex
 	sources []Source
@@ -42,7 +46,7 @@ func NewPoller(f *Fetcher, sources []Source, state KV, owner string,
 	publish func(ctx context.Context, m *proto.Discovered) (bool, error), log *zap.Logger) *Poller {
 	return &Poller{
 		f: f, state: state, publish: publish, log: log, owner: owner, sources: sources,
-		Tick: time.Second, LeaseTTL: 3*f.cfg.Timeout + time.Minute, MaxBackoff: 6 * time.Hour,
+		Tick: time.Second, LeaseTTL: 15 * time.Second, PollTimeout: 3*f.cfg.Timeout + time.Minute, MaxBackoff: 6 * time.Hour,
 	}
 }
 
@@ -134,14 +138,16 @@ func (p *Poller) claim(ctx context.Context, s Source) (proto.SourceState, uint64
 // poll lists s, publishes the unseen articles, and records the outcome.
 func (p *Poller) poll(ctx context.Context, s Source, st proto.SourceState, rev uint64) {
 	log := p.log.With(telemetry.Source(s.Name), telemetry.URL(s.Location()))
-	pctx, cancel := context.WithTimeout(ctx, p.LeaseTTL)
+	pctx, cancel := context.WithTimeout(ctx, p.PollTimeout)
 	defer cancel()
+	stopRenew := p.keepLease(pctx, s, st, rev, log)
 	l, err := p.f.List(pctx, s, st.ETag, st.LastModified)
 	var found, fresh int
 	if err == nil {
 		found = len(l.items)
 		fresh, err = p.publishItems(pctx, s, l.items)
 	}
+	rev = stopRenew()
 	now := time.Now().UTC()
 	st.LastPoll, st.LeaseOwner, st.LeaseUntil = now, "", time.Time{}
 	if err != nil {
@@ -162,6 +168,47 @@ func (p *Poller) poll(ctx context.Context, s Source, st proto.SourceState, rev u
 	}
 	if err != nil {
 		log.Warn("save source state", zap.Error(err))
+	}
+}
+
+// keepLease renews the lease on s (stored at revision rev) every third of
+// LeaseTTL until the returned stop is called; stop returns the revision
+// of the last renewal. A renewal that finds the lease taken stops.
+func (p *Poller) keepLease(ctx context.Context, s Source, st proto.SourceState, rev uint64, log *zap.Logger) (stop func() uint64) {
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(p.LeaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			st.LeaseUntil = time.Now().UTC().Add(p.LeaseTTL)
+			b, err := json.Marshal(st)
+			if err != nil {
+				return
+			}
+			newRev, ok, err := p.state.Put(ctx, s.Name, b, rev)
+			switch {
+			case err != nil:
+				log.Warn("renew lease", zap.Error(err))
+			case !ok:
+				log.Warn("lease taken by another replica")
+				return
+			default:
+				rev = newRev
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-finished
+		return rev
 	}
 }
 

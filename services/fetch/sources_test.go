@@ -26,6 +26,7 @@ import (
 	"github.com/newsflow/newsflow/internal/natstest"
 	"github.com/newsflow/newsflow/internal/pipeline"
 	"github.com/newsflow/newsflow/proto"
+	"github.com/segmentio/encoding/json"
 )
 
 // site is a test website that records the requests it gets.
@@ -210,6 +211,58 @@ func TestPollerConditionalGetAndOneReplicaPerSource(t *testing.T) {
 		if gap := times[i].Sub(times[i-1]); gap < 250*time.Millisecond {
 			t.Errorf("polls %d and %d only %s apart; want one per 300ms interval", i, i+1, gap)
 		}
+	}
+}
+
+// TestPollerLease: a poll that outlasts the lease renews it, so a second
+// replica does not poll the source at the same time; a lease left by a
+// replica that died expires after LeaseTTL and another replica polls.
+func TestPollerLease(t *testing.T) {
+	s := newSite(t)
+	s.mux.HandleFunc("/slow.xml", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(700 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><item><link>%s/a</link></item></channel></rss>`, s.URL)
+	})
+	s.serve("/quick.xml", "application/rss+xml", `<rss version="2.0"><channel></channel></rss>`)
+	b := natstest.Start(t).Connect(t)
+	ctx := context.Background()
+	state, err := b.KeyValue(ctx, proto.SourcesBucket, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A replica died holding the quick source's lease.
+	ghost, _ := json.Marshal(proto.SourceState{Name: "quick", Kind: "feed", URL: s.URL + "/quick.xml",
+		LeaseOwner: "ghost", LeaseUntil: time.Now().UTC().Add(300 * time.Millisecond)})
+	if _, ok, err := state.Put(ctx, "quick", ghost, 0); err != nil || !ok {
+		t.Fatalf("write the ghost lease: %v %v", ok, err)
+	}
+	f := New(testConfig(), nil, zaptest.NewLogger(t))
+	src := []Source{{Name: "slow", Feed: s.URL + "/slow.xml", Interval: time.Minute}, {Name: "quick", Feed: s.URL + "/quick.xml", Interval: time.Minute}}
+	var pub memPublisher
+	runCtx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for _, owner := range []string{"replica-1", "replica-2"} {
+		p := NewPoller(f, src, state, owner, pub.publish, zaptest.NewLogger(t))
+		p.Tick, p.LeaseTTL = 10*time.Millisecond, 150*time.Millisecond
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = p.Run(runCtx) }()
+	}
+	natstest.Eventually(t, 10*time.Second, func() error {
+		if pub.count() == 0 || len(s.requests("/quick.xml")) == 0 {
+			return errors.New("not polled yet")
+		}
+		return nil
+	})
+	time.Sleep(300 * time.Millisecond) // long enough for a second, concurrent poll if the lease lapsed
+	cancel()
+	wg.Wait()
+	if n := len(s.requests("/slow.xml")); n != 1 {
+		t.Errorf("slow source polled %d times; want once (its lease renewed while the poll ran)", n)
+	}
+	if at := s.at["/quick.xml"][0].Sub(start); at < 250*time.Millisecond {
+		t.Errorf("quick source polled %s after start, under the ghost's lease", at)
 	}
 }
 
