@@ -258,9 +258,9 @@ var factRules = []factRule{
 const maxFacts = 100
 
 // Facts extracts money amounts, percentages, quantities with units and
-// dates from text. published
-// supplies the year of dates that lack one (nil if unknown). Identical facts
-// are reported once, in text order; at most maxFacts are looked at.
+// dates from text. published supplies the year of dates that lack one
+// (nil if unknown). Identical facts are reported once, in text order; at
+// most maxFacts are looked at.
 //
 // Facts are encoded as follows:
 //

@@ -694,9 +694,6 @@ func (s *SQLite) upsertOne(ctx context.Context, st *upsertStmts, in *proto.Artic
 	return true, nil
 }
 
-// findCluster returns the cluster a joins: that of the earliest stored
-// article sharing a band with a at or above DuplicateThreshold, else a's
-// own id.
 // sqliteCandidatesSQL lists stored articles sharing a band key with an
 // article (?1…?16; fewer keys are repeated), oldest first: for each key
 // at most candidatesPerKey of them, so that a story copied thousands of
@@ -716,6 +713,9 @@ var sqliteCandidatesSQL = func() string {
 	return b.String()
 }()
 
+// findCluster returns the cluster a joins: that of the earliest stored
+// article sharing a band with a at or above DuplicateThreshold, else a's
+// own id.
 func (s *SQLite) findCluster(ctx context.Context, st *upsertStmts, a *proto.Article, bands []band) (string, error) {
 	args := make([]any, lshBands+1)
 	for i := range lshBands {
