@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,15 +115,41 @@ type ConsumerConfig struct {
 	MaxAckPending int
 }
 
-// EnsureStreams creates or updates every stream. It is idempotent.
+// EnsureStreams creates or updates every stream. It is idempotent, and
+// leaves a stream whose config already matches untouched: every process
+// declares the streams on start, often while others create their
+// consumers, and an update is a stream-wide change the server would
+// otherwise make each time.
 func (b *Bus) EnsureStreams(ctx context.Context, replicas int) error {
 	b.replicas.Store(int32(max(replicas, 1)))
 	for _, cfg := range Streams(replicas) {
+		s, err := b.JS.Stream(ctx, cfg.Name)
+		if err == nil && sameStream(s.CachedInfo().Config, cfg) {
+			continue
+		}
+		if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("declare stream %s: %w", cfg.Name, err)
+		}
 		if _, err := b.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
 			return fmt.Errorf("declare stream %s: %w", cfg.Name, err)
 		}
 	}
 	return nil
+}
+
+// sameStream reports whether a stream's config as the server holds it,
+// defaults filled in, has every setting Streams declares.
+func sameStream(have, want jetstream.StreamConfig) bool {
+	return have.Description == want.Description &&
+		slices.Equal(have.Subjects, want.Subjects) &&
+		have.Retention == want.Retention &&
+		have.Storage == want.Storage &&
+		have.Compression == want.Compression &&
+		have.Discard == want.Discard &&
+		have.MaxAge == want.MaxAge &&
+		have.Duplicates == want.Duplicates &&
+		have.Replicas == want.Replicas &&
+		have.MaxMsgSize == want.MaxMsgSize
 }
 
 // EnsureConsumer creates or updates the durable consumer of a stage.
