@@ -34,7 +34,7 @@ type Extractor struct {
 // AlgoVersion is the extract stage's algorithm version, part of
 // pipeline_version: raise it when a change alters what Extract returns
 // (the fingerprint parameters, the alias table, a rule).
-const AlgoVersion = "7"
+const AlgoVersion = "8"
 
 // New builds an Extractor, reading the topic's exemplar files from disk.
 func New(cfg Config, log *zap.Logger) (*Extractor, error) {
@@ -150,13 +150,19 @@ func (e *Extractor) analyse(a *proto.Article, title, text, langHint string) {
 	a.Language = DetectLanguage(title+"\n"+text, langHint)
 	a.WordCount = WordCount(text)
 	a.Fingerprint = Fingerprint(text)
-	a.Keywords = Keywords(title, text)
-	a.Summary = Summary(title, text, a.Keywords)
 	a.Relevance = e.scorer.relevance(title, text)
 	a.OnTopic = a.Relevance >= e.cfg.Topic.threshold()
 	a.Facts = Facts(text, a.PublishedAt)
 	ms := e.entities.find(title + "\n\n" + text)
 	a.Entities = Entities(ms)
+	var people []string
+	for _, en := range a.Entities {
+		if en.Type == TypePerson {
+			people = append(people, en.Name)
+		}
+	}
+	a.Keywords = Keywords(title, text, people...)
+	a.Summary = Summary(title, text, a.Keywords)
 	// Quotes are looked for in the body only; shift mentions past the title.
 	shift := len(title) + 2
 	body := make([]mention, 0, len(ms))

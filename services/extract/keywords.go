@@ -11,13 +11,19 @@ const (
 	minKeywords = 5
 )
 
-// Keywords returns up to 8 key phrases of text (lowercased unigrams and
-// bigrams without English or Russian function words), best first. A
-// phrase scores its frequency weighted by how early it first appears;
-// phrases in the title count extra, bigrams must occur twice, and a word
-// is dropped when a chosen bigram already covers it. For Chinese, pairs of
-// Han characters stand in for words.
-func Keywords(title, text string) []string {
+// Keywords returns up to 8 key phrases of text, lower case, best first:
+// words, pairs of words and "X of Y" phrases ("power of siberia") without
+// English or Russian function words at their ends. A phrase scores its
+// frequency weighted by how early it first appears; phrases in the title
+// count extra, and phrases of several words must occur twice. What says
+// little about one story is left out on its own, though kept inside a
+// phrase: news-wide words ("president", "countries", "key"), nationality
+// adjectives ("russian"), past forms and adverbs ("travelled",
+// "largely"). A word of one of names, the people the text names, stands
+// for the whole name ("mitrova" is "tatiana mitrova"), and a word is
+// dropped when a chosen phrase already covers it. For Chinese, pairs of Han characters stand in
+// for words.
+func Keywords(title, text string, names ...string) []string {
 	toks := tokenize(text)
 	if len(toks) == 0 {
 		return nil
@@ -35,17 +41,22 @@ func Keywords(title, text string) []string {
 		phrase string
 		count  int
 		first  int
-		bigram bool
+		words  int // words in the phrase
 		han    bool
+		upper  int // times written capitalised
 	}
 	cands := map[string]*cand{}
-	add := func(p string, pos int, bigram, han bool) {
+	add := func(p string, pos, words int, han, upper bool) *cand {
 		c := cands[p]
 		if c == nil {
-			c = &cand{phrase: p, first: pos, bigram: bigram, han: han}
+			c = &cand{phrase: p, first: pos, words: words, han: han}
 			cands[p] = c
 		}
 		c.count++
+		if upper {
+			c.upper++
+		}
+		return c
 	}
 	good := func(t token) bool {
 		if t.script == scriptHan {
@@ -58,16 +69,41 @@ func Keywords(title, text string) []string {
 	for i, t := range toks {
 		if t.script == scriptHan {
 			if i > 0 && toks[i-1].script == scriptHan && toks[i-1].end == t.start {
-				add(toks[i-1].lower+t.lower, i, false, true)
+				add(toks[i-1].lower+t.lower, i, 1, true, false)
 			}
 			continue
 		}
 		if !good(t) {
 			continue
 		}
-		add(t.lower, i, false, false)
-		if i > 0 && good(toks[i-1]) && adjacent(text, toks[i-1], t) {
-			add(toks[i-1].lower+" "+t.lower, i-1, true, false)
+		add(t.lower, i, 1, false, isCapitalized(t.text))
+		if i == 0 || !adjacent(text, toks[i-1], t) {
+			continue
+		}
+		prev := toks[i-1]
+		if good(prev) && !keywordTitles[prev.lower] {
+			add(prev.lower+" "+t.lower, i-1, 2, false, isCapitalized(prev.text) && isCapitalized(t.text))
+		}
+		if i >= 2 && prev.lower == "of" && good(toks[i-2]) && adjacent(text, toks[i-2], prev) {
+			add(toks[i-2].lower+" of "+t.lower, i-2, 3, false, false)
+		}
+	}
+
+	// A word of a person's name alone stands for the name ("mitrova" is
+	// "tatiana mitrova"), unless two of the names share it.
+	fullName := map[string]string{}
+	for _, name := range names {
+		ws := strings.Fields(strings.ToLower(name))
+		if len(ws) < 2 {
+			continue
+		}
+		full := strings.Join(ws, " ")
+		for _, w := range ws {
+			if f, seen := fullName[w]; seen && f != full {
+				fullName[w] = ""
+			} else {
+				fullName[w] = full
+			}
 		}
 	}
 
@@ -78,12 +114,18 @@ func Keywords(title, text string) []string {
 	}
 	list := make([]scored, 0, len(cands))
 	for _, c := range cands {
-		// Bigrams, and pairs of Han characters, must recur to mean anything.
-		if (c.bigram || c.han) && c.count < 2 && !inTitle[c.phrase] {
+		// Phrases, and pairs of Han characters, must recur to mean anything.
+		if (c.words > 1 || c.han) && c.count < 2 && !inTitle[c.phrase] {
+			continue
+		}
+		if c.words == 1 && !c.han && !keywordAlone(c.phrase, c.upper == c.count) {
+			continue
+		}
+		if c.words > 1 && !keywordEnd(c.phrase[strings.LastIndexByte(c.phrase, ' ')+1:]) {
 			continue
 		}
 		s := float64(c.count) * (1 + 0.5*(1-float64(c.first)/n))
-		if c.bigram {
+		if c.words > 1 {
 			s *= 1.5
 		}
 		if inTitle[c.phrase] {
@@ -99,7 +141,8 @@ func Keywords(title, text string) []string {
 	})
 
 	var out []string
-	covered := map[string]int{} // word -> count inside chosen bigrams
+	chosen := map[string]bool{}
+	covered := map[string]int{} // word -> count inside chosen phrases
 	for _, s := range list {
 		if len(out) == maxKeywords {
 			break
@@ -108,25 +151,89 @@ func Keywords(title, text string) []string {
 		if len(out) >= minKeywords && s.c.count < 2 {
 			break
 		}
-		if !s.c.bigram {
-			if covered[s.c.phrase]*2 >= s.c.count {
+		phrase := s.c.phrase
+		if s.c.words == 1 {
+			if covered[phrase]*2 >= s.c.count {
 				continue
 			}
-		} else {
-			for _, w := range strings.Fields(s.c.phrase) {
+			if full := fullName[phrase]; full != "" {
+				phrase = full
+			}
+		}
+		if chosen[phrase] {
+			continue
+		}
+		if words := strings.Fields(phrase); len(words) > 1 {
+			for _, w := range words {
 				covered[w] += s.c.count
 			}
-			// Drop words chosen before that this bigram now covers.
+			// Drop words chosen before that this phrase now covers.
 			kept := out[:0]
 			for _, o := range out {
-				if c := cands[o]; c != nil && !c.bigram && covered[o]*2 >= c.count {
+				if c := cands[o]; c != nil && c.words == 1 && covered[o]*2 >= c.count {
+					delete(chosen, o)
 					continue
 				}
 				kept = append(kept, o)
 			}
 			out = kept
 		}
-		out = append(out, s.c.phrase)
+		chosen[phrase] = true
+		out = append(out, phrase)
 	}
 	return out
+}
+
+// keywordAlone reports whether word w (lower case) says enough about a
+// story to be a key phrase on its own; capitalized is whether the text
+// always writes it so, as a name.
+func keywordAlone(w string, capitalized bool) bool {
+	if keywordGeneric[w] || keywordNationality[w] || keywordTitles[w] {
+		return false
+	}
+	return capitalized || keywordEnd(w) && !(len(w) > 4 && strings.HasSuffix(w, "ly"))
+}
+
+// keywordEnd reports whether w may end a key phrase: not a past form
+// ("travelled", "agreed"), which ends a clause rather than a name of
+// something ("speed" and "greed" are nouns).
+func keywordEnd(w string) bool {
+	return !(len(w) > 4 && strings.HasSuffix(w, "ed") && !(len(w) == 5 && strings.HasSuffix(w, "eed")))
+}
+
+// keywordTitles are titles that start no key phrase: "president xi" is
+// the name.
+var keywordTitles = lowerSet(personTitles)
+
+// keywordNationality holds nationality adjectives in lower case.
+var keywordNationality = lowerSet(fieldSet(demonymsTXT))
+
+// keywordGeneric are words found in news on any subject: alone they are
+// not what a story is about ("visit", "countries"); inside a phrase they
+// are ("state visit").
+var keywordGeneric = wordSet(`president presidents minister ministers prime premier leader leaders official officials
+	spokesman spokeswoman spokesperson chief head government governments state states country countries nation nations
+	world people public party parties side sides group groups part parts number numbers level levels way ways
+	percent cent month months today yesterday tomorrow morning evening night weekend hour hours minute minutes
+	time times period end start beginning week weeks area areas region regions report reports news statement
+	issue issues matter thing things lot case cases point fact place places number
+	good bad new old big large small high low long short key major main important former current recent next
+	last first second third other another several various different certain likely possible whole full
+	great strong clear close further early late able own real true top best better worse
+	called calls call make makes making take takes taking give gives giving get gets getting come comes coming
+	goes going went see sees seen know knows want wants look looks seem seems set sets put puts use uses
+	include includes including added adding tell tells telling ask asks asking expect expects say saying speak
+	speaks whether although though because meanwhile also already again
+	hundred hundreds thousand thousands million millions billion billions trillion dozen dozens
+	fell rose grew began became brought thought took came went held met gave made paid sent spent won lost`)
+
+// lowerSet merges word sets into one of their lower-case forms.
+func lowerSet(sets ...map[string]bool) map[string]bool {
+	m := map[string]bool{}
+	for _, s := range sets {
+		for w := range s {
+			m[strings.ToLower(w)] = true
+		}
+	}
+	return m
 }

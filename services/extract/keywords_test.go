@@ -11,6 +11,7 @@ func TestKeywords(t *testing.T) {
 		name     string
 		title    string
 		text     string
+		names    []string // people the text names
 		min, max int
 		want     []string // must be among the keywords
 		not      []string // must not be
@@ -44,10 +45,41 @@ func TestKeywords(t *testing.T) {
 			want: []string{"xi jinping"},
 			not:  []string{"jinping"},
 		},
+		{
+			name: "words of any story are not key phrases alone",
+			text: "The president travelled to the region. The president said the countries were key partners. " +
+				"Russian officials travelled too. The countries largely agreed. Russian gas was discussed. " +
+				"The state visit began on Monday, and the state visit ended on Tuesday. Gas prices largely held.",
+			min: 1, max: 8,
+			want: []string{"state visit", "gas"},
+			not:  []string{"president", "countries", "key", "russian", "travelled", "largely", "officials", "state"},
+		},
+		{
+			name:  "a surname stands for the full name",
+			text:  "Analyst Tatiana Mitrova spoke first. Mitrova said gas talks stalled. Mitrova expects a deal. Gas is cheap, Mitrova added.",
+			names: []string{"Tatiana Mitrova"},
+			min:   1, max: 8,
+			want: []string{"tatiana mitrova", "gas"},
+			not:  []string{"mitrova", "analyst tatiana"},
+		},
+		{
+			name:  "a name two people share stays a word",
+			text:  "Kim Jong Un met Kim Yo Jong. Kim spoke. Kim left. Kim returned.",
+			names: []string{"Kim Jong Un", "Kim Yo Jong"},
+			min:   1, max: 8,
+			want: []string{"kim"},
+		},
+		{
+			name: "x of y",
+			text: "The Power of Siberia pipeline carries gas. A second Power of Siberia line is planned. Talks on the Power of Siberia continue.",
+			min:  1, max: 8,
+			want: []string{"power of siberia"},
+			not:  []string{"siberia"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Keywords(tt.title, tt.text)
+			got := Keywords(tt.title, tt.text, tt.names...)
 			if len(got) < tt.min || len(got) > tt.max {
 				t.Errorf("Keywords() = %q (%d); want %d to %d", got, len(got), tt.min, tt.max)
 			}

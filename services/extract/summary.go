@@ -151,10 +151,9 @@ func Summary(title, text string, keywords []string) string {
 		if r, _ := utf8.DecodeLastRuneInString(s.text); n < 20 && !strings.ContainsRune(".!?。！？\"”»…)", r) {
 			continue
 		}
-		lower := strings.ToLower(s.text)
 		kw := 0.0
 		for _, k := range keywords {
-			if strings.Contains(lower, k) {
+			if containsKeyword(toks, k) {
 				kw++
 			}
 		}
@@ -216,4 +215,26 @@ func cutRunes(s string, n int) string {
 // WordCount counts the words of text; each Han character counts as one.
 func WordCount(text string) int {
 	return len(tokenize(text))
+}
+
+// containsKeyword reports whether toks hold key phrase k or, for a
+// phrase of several words, one of its words other than function words:
+// a sentence that says "Putin" speaks of "vladimir putin". A phrase of
+// Han characters is looked for in the joined characters.
+func containsKeyword(toks []token, k string) bool {
+	words := strings.Fields(k)
+	for i, t := range toks {
+		if t.script == scriptHan {
+			if i+1 < len(toks) && t.lower+toks[i+1].lower == k {
+				return true
+			}
+			continue
+		}
+		for _, w := range words {
+			if t.lower == w && (len(words) == 1 || !isStopword(w)) {
+				return true
+			}
+		}
+	}
+	return false
 }
