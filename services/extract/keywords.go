@@ -186,20 +186,50 @@ func Keywords(title, text string, names ...string) []string {
 
 // keywordAlone reports whether word w (lower case) says enough about a
 // story to be a key phrase on its own; capitalized is whether the text
-// always writes it so, as a name.
+// always writes it so, as a name. Adverbs ("largely"), past forms and
+// Russian adjectives are not.
 func keywordAlone(w string, capitalized bool) bool {
 	if keywordGeneric[w] || keywordNationality[w] || keywordTitles[w] {
 		return false
 	}
-	return capitalized || keywordEnd(w) && !(len(w) > 4 && strings.HasSuffix(w, "ly"))
+	if capitalized {
+		return true
+	}
+	if len(w) > 4 && strings.HasSuffix(w, "ly") || !keywordEnd(w) {
+		return false
+	}
+	for _, e := range russianAdjectiveEndings {
+		if strings.HasSuffix(w, e) && runeCount(w) >= 5 {
+			return false
+		}
+	}
+	return true
 }
 
+// russianAdjectiveEndings end Russian adjectives and no nouns
+// ("государственным"): alone, an adjective is no key phrase.
+var russianAdjectiveEndings = []string{"ый", "ым", "ых", "ыми", "ими", "ого", "его", "ому"}
+
 // keywordEnd reports whether w may end a key phrase: not a past form
-// ("travelled", "agreed"), which ends a clause rather than a name of
-// something ("speed" and "greed" are nouns).
+// ("travelled", "agreed"; Russian "прибыл", "заявила"), which ends a
+// clause rather than a name of something ("speed" and "greed" are nouns).
 func keywordEnd(w string) bool {
-	return !(len(w) > 4 && strings.HasSuffix(w, "ed") && !(len(w) == 5 && strings.HasSuffix(w, "eed")))
+	if len(w) > 4 && strings.HasSuffix(w, "ed") {
+		return len(w) == 5 && strings.HasSuffix(w, "eed")
+	}
+	if runeCount(w) >= 5 {
+		for _, e := range russianPastEndings {
+			if strings.HasSuffix(w, e) {
+				return false
+			}
+		}
+	}
+	return true
 }
+
+// russianPastEndings end Russian verbs' past forms ("-ел", "-ели" and
+// "-али" left out: "недели", "детали").
+var russianPastEndings = []string{"ал", "ял", "ил", "ыл", "ала", "яла", "ила", "ыла", "ела", "ило", "ало", "или", "яли", "ыли"}
 
 // keywordTitles are titles that start no key phrase: "president xi" is
 // the name.
@@ -225,7 +255,10 @@ var keywordGeneric = wordSet(`president presidents minister ministers prime prem
 	include includes including added adding tell tells telling ask asks asking expect expects say saying speak
 	speaks whether although though because meanwhile also already again
 	hundred hundreds thousand thousands million millions billion billions trillion dozen dozens
-	fell rose grew began became brought thought took came went held met gave made paid sent spent won lost`)
+	fell rose grew began became brought thought took came went held met gave made paid sent spent won lost
+	президент президента президенту президентом министр министра глава главы главой лидер лидера лидеров
+	страна страны стран странами странам государство государства правительство правительства сторона стороны
+	сторон мир мира мире люди людей время года лет неделе месяц месяца сегодня вчера завтра также`)
 
 // lowerSet merges word sets into one of their lower-case forms.
 func lowerSet(sets ...map[string]bool) map[string]bool {

@@ -55,6 +55,14 @@ func TestKeywords(t *testing.T) {
 			not:  []string{"president", "countries", "key", "russian", "travelled", "largely", "officials", "state"},
 		},
 		{
+			name: "russian words of any story",
+			text: "Президент прибыл в Казань. Президент провёл встречу с губернатором. Губернатор заявил о новом газопроводе. " +
+				"Газопровод построят за три года. Новый газопровод прибыл в планы. Казань ждёт газопровод.",
+			min: 1, max: 8,
+			want: []string{"газопровод"},
+			not:  []string{"президент", "прибыл", "заявил", "новом", "новый"},
+		},
+		{
 			name:  "a surname stands for the full name",
 			text:  "Analyst Tatiana Mitrova spoke first. Mitrova said gas talks stalled. Mitrova expects a deal. Gas is cheap, Mitrova added.",
 			names: []string{"Tatiana Mitrova"},
