@@ -127,6 +127,7 @@ func TestMetadataSources(t *testing.T) {
 		{"title element without site suffix", `<title>Lamp fund agreed | The Ledger</title>`, "title", "Lamp fund agreed", srcHTML},
 		{"canonical link", `<link rel="canonical" href="/reefs/lamp-fund-agreed">`, "canonical_url", "https://ledger.example/reefs/lamp-fund-agreed", srcHTML},
 		{"time element", ``, "published_at", "2031-04-14T09:30:00+02:00", srcTime},
+		{"time element after a box of related stories", ``, "published_at", "2031-04-14T09:30:00+02:00", srcTime},
 		{"byline element", ``, "authors", "Ilse Marrow", srcByline},
 	}
 	for _, tt := range tests {
@@ -135,6 +136,10 @@ func TestMetadataSources(t *testing.T) {
 			switch tt.name {
 			case "time element":
 				b = strings.Replace(b, "<article>", `<article><time datetime="2031-04-14T09:30:00+02:00">14 April</time>`, 1)
+			case "time element after a box of related stories":
+				b = strings.Replace(b, "<article>", `<div class="related-posts"><h4><a href="/older">Harbour fees rise</a></h4>`+
+					`<time datetime="2029-01-02T08:00:00+01:00">2 January 2029</time></div>`+
+					`<article><time datetime="2031-04-14T09:30:00+02:00">14 April</time>`, 1)
 			case "byline element":
 				b = strings.Replace(b, "<article>", `<article><span class="byline">By Ilse Marrow</span>`, 1)
 			}

@@ -24,7 +24,7 @@ import (
 
 // AlgoVersion is the clean stage's algorithm version, part of
 // pipeline_version: raise it when a change alters what Clean returns.
-const AlgoVersion = "6"
+const AlgoVersion = "7"
 
 // Errors returned by Clean. All of them are wrapped with pipeline.Permanent:
 // retrying the same page cannot fix them.

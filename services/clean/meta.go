@@ -61,7 +61,7 @@ const maxScanNodes = 200000
 func scanPage(doc *html.Node) *pageInfo {
 	p := &pageInfo{metas: make(map[string][]string)}
 	n := 0
-	inByline, inPicture := false, false
+	inByline, inPicture, inTeaser := false, false, false
 	var walk func(*html.Node)
 	walk = func(node *html.Node) {
 		if n++; n > maxScanNodes {
@@ -115,9 +115,19 @@ func scanPage(doc *html.Node) *pageInfo {
 			case atom.Style, atom.Noscript, atom.Template:
 				return
 			case atom.Time:
-				if dt := strings.TrimSpace(attr(node, "datetime")); dt != "" {
+				if dt := strings.TrimSpace(attr(node, "datetime")); dt != "" && !inTeaser {
 					p.times = append(p.times, timeTag{dt, strings.ToLower(attr(node, "itemprop")), strings.ToLower(attr(node, "class"))})
 				}
+			}
+			if !inTeaser && isTeaserBox(node) {
+				// The dates of related stories, a sidebar's list or a
+				// widget are theirs, not the article's.
+				inTeaser = true
+				for c := node.FirstChild; c != nil; c = c.NextSibling {
+					walk(c)
+				}
+				inTeaser = false
+				return
 			}
 			if !inPicture && isPicture(node) {
 				// An author marked up in a figure or an image's microdata
@@ -185,6 +195,33 @@ func isPicture(n *html.Node) bool {
 	t := strings.ToLower(strings.TrimSpace(attr(n, "itemtype")))
 	return strings.HasSuffix(t, "imageobject") || strings.HasSuffix(t, "videoobject") ||
 		strings.HasSuffix(t, "audioobject") || strings.HasSuffix(t, "mediaobject")
+}
+
+// teaserParts are class or id parts that mark a box of other stories.
+var teaserParts = []string{"related", "teaser", "teasers", "sidebar", "recommended", "trending"}
+
+// isTeaserBox reports whether n's class or id marks a box of other
+// stories ("related-posts", "sidebar", "c-teaser"); the page's html, body
+// and main elements never are.
+func isTeaserBox(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Html, atom.Body, atom.Main:
+		return false // a page's template class ("segment--recommended")
+	}
+	for _, a := range n.Attr {
+		if a.Key != "class" && a.Key != "id" {
+			continue
+		}
+		for tok := range strings.FieldsSeq(a.Val) {
+			tok = strings.ToLower(tok)
+			for _, part := range teaserParts {
+				if hasPart(tok, part) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // How an element is marked as a shown date.
