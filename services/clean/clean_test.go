@@ -484,6 +484,9 @@ func TestSplitAuthors(t *testing.T) {
 		{"CC", nil},
 		{"J J", nil},
 		{"J. K. Lund", []string{"J. K. Lund"}},
+		{"By Tomas Quill Jr. and Ilse M.", []string{"Tomas Quill Jr.", "Ilse M."}},
+		{"Ilse Marrow.", []string{"Ilse Marrow"}},
+		{"Post author By Ilse Marrow", []string{"Ilse Marrow"}},
 		{"Anonymous, Jane Doe", []string{"Jane Doe"}},
 		{"Home Office", []string{"Home Office"}},
 	}

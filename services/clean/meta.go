@@ -524,7 +524,7 @@ var (
 	authorSep = regexp.MustCompile(`(?i)\s*(?:,|;|\||/|&|·|•)\s*|\s+(?:and|и)\s+`)
 	// authorLead strips "By", "Written by", "Author:" and labels such as
 	// "Interview:" before names.
-	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|story|text|words|photos?|veröffentlicht|geschrieben|verfasst|eingestellt|beitrag|artikel|zum profil|publié|écrit|publicado|escrito)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*` +
+	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|post|story|text|words|photos?|veröffentlicht|geschrieben|verfasst|eingestellt|beitrag|artikel|zum profil|publié|écrit|publicado|escrito)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*` +
 		// "Interview:", "Text und Fotos:": a label of what the names made.
 		`|^(?:` + bylineLabels + `)(?:\s+(?:und|and|&)\s+(?:` + bylineLabels + `))?\s*:\s*`)
 	// authorTail cuts a date or update note off the end of a byline
@@ -681,7 +681,12 @@ func splitAuthors(s string) []string {
 	s = authorTail.ReplaceAllString(s, "")
 	var out []string
 	for _, part := range authorSep.Split(s, -1) {
-		part = strings.Trim(strings.TrimSpace(part), ".,:;-–—()[]")
+		part = strings.TrimSpace(part)
+		dot := strings.HasSuffix(part, ".")
+		part = strings.Trim(part, ".,:;-–—()[]")
+		if dot && endsWithAbbreviation(part) {
+			part += "." // "Perry Bacon Jr.", "Juan Carlos Muñoz C."
+		}
 		part = authorLead.ReplaceAllString(part, "")
 		if part == "" || !hasLetter(part) || wordCount(part) > 5 || isRole(part) || notAName(part) {
 			continue
@@ -693,6 +698,22 @@ func splitAuthors(s string) []string {
 		out = appendUnique(out, part)
 	}
 	return out
+}
+
+// endsWithAbbreviation reports whether a name of several words ends in an
+// initial or a generational suffix, which keep their dot.
+func endsWithAbbreviation(name string) bool {
+	i := strings.LastIndexByte(name, ' ')
+	if i < 0 {
+		return false
+	}
+	last := name[i+1:]
+	switch last {
+	case "Jr", "Sr":
+		return true
+	}
+	r, n := utf8.DecodeRuneInString(last)
+	return n == len(last) && unicode.IsUpper(r)
 }
 
 func appendUnique(list []string, more ...string) []string {
