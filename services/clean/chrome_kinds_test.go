@@ -114,6 +114,8 @@ func TestMetadataSources(t *testing.T) {
 	}{
 		{"json-ld headline", `<script type="application/ld+json">{"@type":"NewsArticle","headline":"Lamp fund agreed"}</script>`, "title", "Lamp fund agreed", srcJSONLD},
 		{"json-ld authors", `<script type="application/ld+json">{"@graph":[{"@type":"NewsArticle","author":[{"@type":"Person","name":"Ilse Marrow"},{"name":"Tomas Quill"}]}]}</script>`, "authors", "Ilse Marrow, Tomas Quill", srcJSONLD},
+		{"json-ld author by reference", `<script type="application/ld+json">{"@graph":[{"@type":"Article","author":{"@id":"https://ledger.example/#/person/1"}},` +
+			`{"@type":"Person","@id":"https://ledger.example/#/person/1","name":"Ilse Marrow"}]}</script>`, "authors", "Ilse Marrow", srcJSONLD},
 		{"json-ld date", `<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2031-04-14T09:30:00+02:00"}</script>`, "published_at", "2031-04-14T09:30:00+02:00", srcJSONLD},
 		{"og title", `<meta property="og:title" content="Lamp fund agreed">`, "title", "Lamp fund agreed", srcOG},
 		{"og date", `<meta property="article:published_time" content="2031-04-14T09:30:00+02:00">`, "published_at", "2031-04-14T09:30:00+02:00", srcOG},

@@ -358,7 +358,7 @@ func parseJSONLD(scripts []string) (*ldArticle, string) {
 					site = ldString(m["name"])
 				}
 				if articleTypes[t] && found == nil {
-					found = ldToArticle(m)
+					found = ldToArticle(m, v)
 					return true
 				}
 			}
@@ -429,7 +429,9 @@ func ldTypes(v any) []string {
 	return nil
 }
 
-func ldToArticle(m map[string]any) *ldArticle {
+// ldToArticle reads article m of JSON-LD document doc, which holds the
+// nodes m's author may refer to by @id.
+func ldToArticle(m map[string]any, doc any) *ldArticle {
 	a := &ldArticle{
 		headline:    ldString(m["headline"]),
 		description: ldString(m["description"]),
@@ -448,11 +450,26 @@ func ldToArticle(m map[string]any) *ldArticle {
 	if pub, ok := m["publisher"].(map[string]any); ok {
 		a.site = ldString(pub["name"])
 	}
-	a.authors = ldNames(m["author"])
+	a.authors = ldNames(m["author"], doc)
 	if len(a.authors) == 0 {
-		a.authors = ldNames(m["creator"])
+		a.authors = ldNames(m["creator"], doc)
 	}
 	return a
+}
+
+// ldNode returns the node of doc whose @id is id (nil if none): a graph
+// names an article's author once, as a Person node the article refers to
+// ({"author": {"@id": "…#author"}}).
+func ldNode(doc any, id string) map[string]any {
+	var node map[string]any
+	visitLD(doc, 0, func(m map[string]any) bool {
+		if s, _ := m["@id"].(string); s == id && (m["name"] != nil || m["givenName"] != nil) {
+			node = m
+			return true
+		}
+		return false
+	})
+	return node
 }
 
 // ldString returns v as a string: a string, the first string of a list,
@@ -498,20 +515,25 @@ func ldURL(v any) string {
 }
 
 // ldNames returns the names of a Person, an Organization, a string, or a
-// list of these.
-func ldNames(v any) []string {
+// list of these; a reference ({"@id": …}) is looked up in doc.
+func ldNames(v any, doc any) []string {
 	switch t := v.(type) {
 	case string:
 		return splitAuthors(t)
 	case []any:
 		var out []string
 		for _, e := range t {
-			out = append(out, ldNames(e)...)
+			out = append(out, ldNames(e, doc)...)
 		}
 		return out
 	case map[string]any:
 		if s := ldString(t["name"]); s != "" {
 			return splitAuthors(s)
+		}
+		if id, _ := t["@id"].(string); id != "" && t["givenName"] == nil {
+			if n := ldNode(doc, id); n != nil {
+				return ldNames(n, nil)
+			}
 		}
 		g, f := ldString(t["givenName"]), ldString(t["familyName"])
 		return splitAuthors(strings.TrimSpace(g + " " + f))
