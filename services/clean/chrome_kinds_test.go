@@ -123,6 +123,8 @@ func TestMetadataSources(t *testing.T) {
 		{"og site name", `<meta property="og:site_name" content="The Ledger">`, "site_name", "The Ledger", srcOG},
 		{"og image", `<meta property="og:image" content="/img/reef.jpg">`, "image", "https://ledger.example/img/reef.jpg", srcOG},
 		{"meta author", `<meta name="author" content="By Ilse Marrow and Tomas Quill, Staff">`, "authors", "Ilse Marrow, Tomas Quill", srcMeta},
+		{"twitter card author", `<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Ilse Marrow">` +
+			`<meta name="twitter:label2" content="Est. reading time"><meta name="twitter:data2" content="3 minutes">`, "authors", "Ilse Marrow", srcMeta},
 		{"meta date", `<meta name="pubdate" content="2031-04-14T09:30:00+02:00">`, "published_at", "2031-04-14T09:30:00+02:00", srcMeta},
 		{"meta description", `<meta name="description" content="Reef states share lamp costs.">`, "description", "Reef states share lamp costs.", srcMeta},
 		{"meta language", `<meta http-equiv="content-language" content="en-GB">`, "language", "en", srcMeta},

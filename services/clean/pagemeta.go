@@ -2,6 +2,8 @@ package clean
 
 import (
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,6 +91,11 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 				m.Authors, m.Sources["authors"] = names, src
 				break
 			}
+		}
+	}
+	if len(m.Authors) == 0 {
+		if names := info.twitterAuthors(); len(names) > 0 {
+			m.Authors, m.Sources["authors"] = names, srcMeta
 		}
 	}
 	if len(m.Authors) == 0 {
@@ -388,4 +395,23 @@ func mergeTrafilatura(m *proto.PageMeta, res *trafilatura.ExtractResult, now tim
 		t := md.Date
 		m.PublishedAt, m.Sources["published_at"] = &t, srcTrafilatura
 	}
+}
+
+// writtenByLabel matches the label of a Twitter card's data field that
+// names the author ("Written by", "Verfasst von"), as WordPress SEO
+// plugins set it.
+var writtenByLabel = regexp.MustCompile(`(?i)^(?:written|posted|geschrieben|verfasst|escrito|écrit|scritto)\s+(?:by|von|por|par|da)$|^(?:author|autor|auteur|автор)$`)
+
+// twitterAuthors returns the names a Twitter card gives in the data field
+// whose label says it is the author (twitter:label1 "Written by",
+// twitter:data1 "Jane Doe").
+func (p *pageInfo) twitterAuthors() []string {
+	for i := 1; i <= 4; i++ {
+		n := strconv.Itoa(i)
+		labels, data := p.metas["twitter:label"+n], p.metas["twitter:data"+n]
+		if len(labels) > 0 && len(data) > 0 && writtenByLabel.MatchString(strings.TrimSpace(labels[0])) {
+			return splitAuthors(data[0])
+		}
+	}
+	return nil
 }
