@@ -133,6 +133,8 @@ func TestMetadataSources(t *testing.T) {
 		{"time element", ``, "published_at", "2031-04-14T09:30:00+02:00", srcTime},
 		{"time element after a box of related stories", ``, "published_at", "2031-04-14T09:30:00+02:00", srcTime},
 		{"byline element", ``, "authors", "Ilse Marrow", srcByline},
+		{"author element", ``, "authors", "Ilse Marrow", srcByline},
+		{"commenters are no authors", ``, "authors", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,6 +148,11 @@ func TestMetadataSources(t *testing.T) {
 					`<article><time datetime="2031-04-14T09:30:00+02:00">14 April</time>`, 1)
 			case "byline element":
 				b = strings.Replace(b, "<article>", `<article><span class="byline">By Ilse Marrow</span>`, 1)
+			case "author element":
+				b = strings.Replace(b, "<article>", `<article><div class="entry-meta__author">Posted by Ilse Marrow</div>`, 1)
+			case "commenters are no authors":
+				b = strings.Replace(b, "</article>", `</article><div id="comments"><div class="c1"><span class="author">Tomas Quill</span>`+
+					`<p>Good news for the reef.</p></div><form><p class="comment-form-author"><label>Name *</label></p></form></div>`, 1)
 			}
 			out := cleanPage(t, `<!DOCTYPE html><html><head>`+tt.head+`</head>`+b)
 			m := out.Meta

@@ -487,6 +487,10 @@ func TestSplitAuthors(t *testing.T) {
 		{"By Tomas Quill Jr. and Ilse M.", []string{"Tomas Quill Jr.", "Ilse M."}},
 		{"Ilse Marrow.", []string{"Ilse Marrow"}},
 		{"Post author By Ilse Marrow", []string{"Ilse Marrow"}},
+		{"Name *", nil},
+		{"Name (required)", nil},
+		{"Posted", nil},
+		{"Ilse Marrow — veröffentlicht am 3. Mai", []string{"Ilse Marrow"}},
 		{"Anonymous, Jane Doe", []string{"Jane Doe"}},
 		{"Home Office", []string{"Home Office"}},
 	}

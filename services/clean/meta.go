@@ -61,7 +61,7 @@ const maxScanNodes = 200000
 func scanPage(doc *html.Node) *pageInfo {
 	p := &pageInfo{metas: make(map[string][]string)}
 	n := 0
-	inByline, inPicture, inTeaser := false, false, false
+	inByline, inPicture, inTeaser, inComments := false, false, false, false
 	var walk func(*html.Node)
 	walk = func(node *html.Node) {
 		if n++; n > maxScanNodes {
@@ -119,7 +119,16 @@ func scanPage(doc *html.Node) *pageInfo {
 					p.times = append(p.times, timeTag{dt, strings.ToLower(attr(node, "itemprop")), strings.ToLower(attr(node, "class"))})
 				}
 			}
-			if !inTeaser && isTeaserBox(node) {
+			if !inComments && hasClassPart(node, commentParts) && !isPageElement(node) {
+				// Commenters' names are no bylines.
+				inComments = true
+				for c := node.FirstChild; c != nil; c = c.NextSibling {
+					walk(c)
+				}
+				inComments = false
+				return
+			}
+			if !inTeaser && hasClassPart(node, teaserParts) && !isPageElement(node) {
 				// The dates of related stories, a sidebar's list or a
 				// widget are theirs, not the article's.
 				inTeaser = true
@@ -147,7 +156,7 @@ func scanPage(doc *html.Node) *pageInfo {
 					p.classDates = append(p.classDates, t)
 				}
 			}
-			if !inByline && !inPicture && len(p.bylines) < 4 && isBylineElement(node) {
+			if !inByline && !inPicture && !inComments && len(p.bylines) < 4 && isBylineElement(node) {
 				if t := normSpace(spacedText(node)); t != "" && len(t) <= 120 {
 					p.bylines = append(p.bylines, t)
 					p.bylineParents = append(p.bylineParents, node.Parent)
@@ -197,24 +206,30 @@ func isPicture(n *html.Node) bool {
 		strings.HasSuffix(t, "audioobject") || strings.HasSuffix(t, "mediaobject")
 }
 
-// teaserParts are class or id parts that mark a box of other stories.
+// teaserParts are class or id parts that mark a box of other stories
+// ("related-posts", "sidebar", "c-teaser").
 var teaserParts = []string{"related", "teaser", "teasers", "sidebar", "recommended", "trending"}
 
-// isTeaserBox reports whether n's class or id marks a box of other
-// stories ("related-posts", "sidebar", "c-teaser"); the page's html, body
-// and main elements never are.
-func isTeaserBox(n *html.Node) bool {
-	switch n.DataAtom {
-	case atom.Html, atom.Body, atom.Main:
-		return false // a page's template class ("segment--recommended")
-	}
+// commentParts are class or id parts that mark readers' comments or the
+// form to write one.
+var commentParts = []string{"comment", "comments", "respond", "reply"}
+
+// isPageElement reports whether n is the page's html, body or main
+// element, whose class names the page's template ("segment--recommended").
+func isPageElement(n *html.Node) bool {
+	return n.DataAtom == atom.Html || n.DataAtom == atom.Body || n.DataAtom == atom.Main
+}
+
+// hasClassPart reports whether a class or id token of n has one of parts
+// as a part (see hasPart).
+func hasClassPart(n *html.Node, parts []string) bool {
 	for _, a := range n.Attr {
 		if a.Key != "class" && a.Key != "id" {
 			continue
 		}
 		for tok := range strings.FieldsSeq(a.Val) {
 			tok = strings.ToLower(tok)
-			for _, part := range teaserParts {
+			for _, part := range parts {
 				if hasPart(tok, part) {
 					return true
 				}
@@ -297,7 +312,7 @@ func isBylineElement(n *html.Node) bool {
 			return true
 		}
 		// "byline", "c-byline", "article__byline", "prism-byline"
-		if hasPart(tok, "byline") {
+		if hasPart(tok, "byline") || hasPart(tok, "author") {
 			return true
 		}
 	}
@@ -546,12 +561,12 @@ var (
 	authorSep = regexp.MustCompile(`(?i)\s*(?:,|;|\||/|&|·|•)\s*|\s+(?:and|и)\s+`)
 	// authorLead strips "By", "Written by", "Author:" and labels such as
 	// "Interview:" before names.
-	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|post|story|text|words|photos?|veröffentlicht|geschrieben|verfasst|eingestellt|beitrag|artikel|zum profil|publié|écrit|publicado|escrito)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*` +
+	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|post|erstellt|publiziert|story|text|words|photos?|veröffentlicht|geschrieben|verfasst|eingestellt|beitrag|artikel|zum profil|publié|écrit|publicado|escrito)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*` +
 		// "Interview:", "Text und Fotos:": a label of what the names made.
 		`|^(?:` + bylineLabels + `)(?:\s+(?:und|and|&)\s+(?:` + bylineLabels + `))?\s*:\s*`)
 	// authorTail cuts a date or update note off the end of a byline
 	// ("updated …", German "am 3. März", "um 10 Uhr").
-	authorTail = regexp.MustCompile(`(?i:\s+(?:updated|published|posted|on)\b.*$|\s+(?:alle artikel|all articles|all posts)$)` +
+	authorTail = regexp.MustCompile(`(?i:\s+(?:[—–-]\s+)?(?:updated|published|posted|veröffentlicht|publiziert|on)\b.*$|\s+(?:alle artikel|all articles|all posts)$)` +
 		`|\s+(?:am|um|at)(?:\s.*)?$|\s+Stand\b.*$|\s*\d.*$`)
 	// contactRe matches what a byline gives to reach its people: e-mail
 	// addresses, @handles and bare web addresses.
@@ -620,6 +635,8 @@ var widgetWords = map[string]bool{
 	"share": true, "follow": true, "subscribe": true, "menu": true, "home": true, "search": true,
 	"comments": true, "reply": true, "print": true, "email": true, "advertisement": true, "sponsored": true,
 	"cc": true, "name": true, "none": true, "null": true, "undefined": true, "fail": true, "authority": true, "control": true,
+	"required": true, "erforderlich": true, "posted": true, "published": true, "veröffentlicht": true, "publiziert": true,
+	"erstellt": true, "publié": true, "publicado": true,
 }
 
 // notAName reports whether a byline part is no person's or publisher's
@@ -628,7 +645,10 @@ var widgetWords = map[string]bool{
 func notAName(s string) bool {
 	initialsOnly, widget, other := true, false, false
 	for _, w := range strings.Fields(strings.ToLower(s)) {
-		w = strings.Trim(w, ".,")
+		w = strings.Trim(w, ".,()*:")
+		if w == "" {
+			continue // "Name *": a form's mark
+		}
 		if utf8.RuneCountInString(w) > 1 {
 			initialsOnly = false
 		}
