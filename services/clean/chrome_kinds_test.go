@@ -135,6 +135,8 @@ func TestMetadataSources(t *testing.T) {
 		{"byline element", ``, "authors", "Ilse Marrow", srcByline},
 		{"author element", ``, "authors", "Ilse Marrow", srcByline},
 		{"commenters are no authors", ``, "authors", "", ""},
+		{"byline written as text", ``, "authors", "Ilse Marrow", srcByline},
+		{"a sentence starting with by is no byline", ``, "authors", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,6 +152,10 @@ func TestMetadataSources(t *testing.T) {
 				b = strings.Replace(b, "<article>", `<article><span class="byline">By Ilse Marrow</span>`, 1)
 			case "author element":
 				b = strings.Replace(b, "<article>", `<article><div class="entry-meta__author">Posted by Ilse Marrow</div>`, 1)
+			case "byline written as text":
+				b = strings.Replace(b, "<article>", `<article><p class="x">Ein Artikel von <strong>Ilse Marrow</strong> | 14.04.2031</p>`, 1)
+			case "a sentence starting with by is no byline":
+				b = strings.Replace(b, "<article>", `<article><p>By the time the Lamps were lit</p><p>By Harbour Wall, the crowd waited for an hour.</p>`, 1)
 			case "commenters are no authors":
 				b = strings.Replace(b, "</article>", `</article><div id="comments"><div class="c1"><span class="author">Tomas Quill</span>`+
 					`<p>Good news for the reef.</p></div><form><p class="comment-form-author"><label>Name *</label></p></form></div>`, 1)

@@ -40,6 +40,9 @@ type pageInfo struct {
 	jsonLD    []string
 	times     []timeTag
 	bylines   []string
+	// textBylines are short elements that read as a byline without being
+	// marked as one ("Von Claudia Lindner", "By <em>Jane Doe</em>").
+	textBylines []string
 	// bylineParents are the parents of the byline elements, in order.
 	bylineParents []*html.Node
 	// shownDates are the texts of elements marked as dates (itemprop
@@ -66,6 +69,11 @@ func scanPage(doc *html.Node) *pageInfo {
 	walk = func(node *html.Node) {
 		if n++; n > maxScanNodes {
 			return
+		}
+		if node.Type == html.TextNode && !inComments && !inTeaser && len(p.textBylines) < 2 && node.Parent != nil && startsWithByWord(node.Data) {
+			if t := normSpace(spacedText(node.Parent)); len(t) <= 80 && textBylineRe.MatchString(t) {
+				p.textBylines = append(p.textBylines, t)
+			}
 		}
 		if node.Type == html.ElementNode {
 			switch node.DataAtom {
@@ -295,6 +303,29 @@ func shownDateText(n *html.Node) (string, int) {
 		return "", 0
 	}
 	return t, kind
+}
+
+// textBylineRe matches a whole short element that is a byline: "By",
+// "Von", "Par" or "Por" (after "Text" or "Ein Artikel" at most) and two to
+// four capitalised words, then nothing or a separator and a few words (a
+// date, an agency), not a sentence.
+var textBylineRe = regexp.MustCompile(`^(?:(?i:text|ein artikel|ein beitrag|written|posted|story)\s+)?(?i:by|von|par|por)\s+` +
+	`\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){1,3}\s*(?:[|,·•–—/-]\s*\S+(?:\s+\S+){0,3})?$`)
+
+// startsWithByWord reports whether a text node starts with "by", "von",
+// "par" or "por" as a word, in any case: where a text byline may start.
+func startsWithByWord(s string) bool {
+	s = strings.TrimLeft(s, " \t\r\n\u00a0")
+	for _, w := range []string{"by", "von", "par", "por", "text", "ein ", "written", "posted", "story"} {
+		if len(s) > len(w) && strings.EqualFold(s[:len(w)], w) {
+			if w == "ein " {
+				return true
+			}
+			r, _ := utf8.DecodeRuneInString(s[len(w):])
+			return r == ' ' || r == '\u00a0' || r == '\n' || r == '\t'
+		}
+	}
+	return false
 }
 
 // isBylineElement reports whether an element holds an author name:
@@ -561,7 +592,7 @@ var (
 	authorSep = regexp.MustCompile(`(?i)\s*(?:,|;|\||/|&|·|•)\s*|\s+(?:and|и)\s+`)
 	// authorLead strips "By", "Written by", "Author:" and labels such as
 	// "Interview:" before names.
-	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|post|erstellt|publiziert|story|text|words|photos?|veröffentlicht|geschrieben|verfasst|eingestellt|beitrag|artikel|zum profil|publié|écrit|publicado|escrito)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*` +
+	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|post|erstellt|publiziert|ein artikel|ein beitrag|story|text|words|photos?|veröffentlicht|geschrieben|verfasst|eingestellt|beitrag|artikel|zum profil|publié|écrit|publicado|escrito)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*` +
 		// "Interview:", "Text und Fotos:": a label of what the names made.
 		`|^(?:` + bylineLabels + `)(?:\s+(?:und|and|&)\s+(?:` + bylineLabels + `))?\s*:\s*`)
 	// authorTail cuts a date or update note off the end of a byline

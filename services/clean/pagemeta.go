@@ -105,6 +105,14 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 		}
 	}
 	if len(m.Authors) == 0 {
+		for _, t := range info.textBylines {
+			if names := splitAuthors(t); len(names) > 0 {
+				m.Authors, m.Sources["authors"] = names, srcByline
+				break
+			}
+		}
+	}
+	if len(m.Authors) == 0 {
 		if names := hanBylineNames(info.src); len(names) > 0 {
 			m.Authors, m.Sources["authors"] = names, srcText
 		}
