@@ -501,6 +501,26 @@ func TestSplitAuthors(t *testing.T) {
 	}
 }
 
+func TestParseByline(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"By Ilse Marrow and Tomas Quill", []string{"Ilse Marrow", "Tomas Quill"}},
+		{"Ilse Marrow, international observer", []string{"Ilse Marrow"}},
+		{"Par Ilse Marrow", []string{"Ilse Marrow"}},
+		{"Von Ilse Marrow | 14.04.2031", []string{"Ilse Marrow"}},
+		{"Von Beginn an war klar", nil},
+		{"By Harbour Wall, the crowd waited for an hour.", nil},
+	}
+	for _, tt := range tests {
+		got, ok := parseByline(tt.in)
+		if !slices.Equal(got, tt.want) || ok != (tt.want != nil) {
+			t.Errorf("parseByline(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
 func TestStripSiteSuffix(t *testing.T) {
 	tests := []struct {
 		title, site, host, want string

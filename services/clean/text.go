@@ -173,12 +173,19 @@ func parseByline(s string) ([]string, bool) {
 	if wordCount(s) > 14 || endsSentence(strings.TrimSuffix(s, ".")) {
 		return nil, false
 	}
+	if strings.HasSuffix(s, ".") && wordCount(s) > 6 {
+		return nil, false // "By the quay, the crowd waited for an hour."
+	}
 	if m := bylineBy.FindStringSubmatch(s); m != nil {
 		names := splitAuthors(m[1])
 		return names, len(names) > 0
 	}
 	if m := bylineRole.FindStringSubmatch(s); m != nil && hasRoleWord(m[2]) {
 		names := splitAuthors(m[1])
+		return names, len(names) > 0
+	}
+	if textBylineRe.MatchString(s) { // "Von Claudia Lindner", "Par Jean Dupont"
+		names := splitAuthors(s)
 		return names, len(names) > 0
 	}
 	return nil, false
