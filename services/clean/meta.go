@@ -312,8 +312,10 @@ func shownDateText(n *html.Node) (string, int) {
 var textBylineRe = regexp.MustCompile(`^(?:(?i:text|ein artikel|ein beitrag|written|posted|story)\s+)?(?i:by|von|par|por)\s+` +
 	`\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){1,3}\s*(?:[|,·•–—/-]\s*\S+(?:\s+\S+){0,3})?$`)
 
-// startsWithByWord reports whether a text node starts with "by", "von",
-// "par" or "por" as a word, in any case: where a text byline may start.
+// startsWithByWord reports whether a text node starts, in any case, with
+// a word a text byline may start with ("by", "von", "par", "por", or a
+// label before one: "Text", "Ein Artikel", "Written"), a cheap test
+// before textBylineRe reads the whole element.
 func startsWithByWord(s string) bool {
 	s = strings.TrimLeft(s, " \t\r\n\u00a0")
 	for _, w := range []string{"by", "von", "par", "por", "text", "ein ", "written", "posted", "story"} {
@@ -329,7 +331,8 @@ func startsWithByWord(s string) bool {
 }
 
 // isBylineElement reports whether an element holds an author name:
-// rel=author, itemprop=author, or a class or id naming a byline.
+// rel=author, itemprop=author, or a class or id naming a byline or an
+// author ("c-byline", "entry-meta__author").
 func isBylineElement(n *html.Node) bool {
 	if n.DataAtom == atom.Meta || n.DataAtom == atom.Link {
 		return false

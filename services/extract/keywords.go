@@ -21,8 +21,8 @@ const (
 // adjectives ("russian"), past forms and adverbs ("travelled",
 // "largely"). A word of one of names, the people the text names, stands
 // for the whole name ("mitrova" is "tatiana mitrova"), and a word is
-// dropped when a chosen phrase already covers it. For Chinese, pairs of Han characters stand in
-// for words.
+// dropped when a chosen phrase already covers it. For Chinese, pairs of
+// Han characters stand in for words.
 func Keywords(title, text string, names ...string) []string {
 	toks := tokenize(text)
 	if len(toks) == 0 {
@@ -46,7 +46,7 @@ func Keywords(title, text string, names ...string) []string {
 		upper  int // times written capitalised
 	}
 	cands := map[string]*cand{}
-	add := func(p string, pos, words int, han, upper bool) *cand {
+	add := func(p string, pos, words int, han, upper bool) {
 		c := cands[p]
 		if c == nil {
 			c = &cand{phrase: p, first: pos, words: words, han: han}
@@ -56,7 +56,6 @@ func Keywords(title, text string, names ...string) []string {
 		if upper {
 			c.upper++
 		}
-		return c
 	}
 	good := func(t token) bool {
 		if t.script == scriptHan {
@@ -246,7 +245,7 @@ var keywordGeneric = wordSet(`president presidents minister ministers prime prem
 	world people public party parties side sides group groups part parts number numbers level levels way ways
 	percent cent month months today yesterday tomorrow morning evening night weekend hour hours minute minutes
 	time times period end start beginning week weeks area areas region regions report reports news statement
-	issue issues matter thing things lot case cases point fact place places number
+	issue issues matter thing things lot case cases point fact place places
 	good bad new old big large small high low long short key major main important former current recent next
 	last first second third other another several various different certain likely possible whole full
 	great strong clear close further early late able own real true top best better worse
@@ -255,18 +254,16 @@ var keywordGeneric = wordSet(`president presidents minister ministers prime prem
 	include includes including added adding tell tells telling ask asks asking expect expects say saying speak
 	speaks whether although though because meanwhile also already again
 	hundred hundreds thousand thousands million millions billion billions trillion dozen dozens
-	fell rose grew began became brought thought took came went held met gave made paid sent spent won lost
+	fell rose grew began became brought thought took came held met gave made paid sent spent won lost
 	президент президента президенту президентом министр министра глава главы главой лидер лидера лидеров
 	страна страны стран странами странам государство государства правительство правительства сторона стороны
 	сторон мир мира мире люди людей время года лет неделе месяц месяца сегодня вчера завтра также`)
 
-// lowerSet merges word sets into one of their lower-case forms.
-func lowerSet(sets ...map[string]bool) map[string]bool {
-	m := map[string]bool{}
-	for _, s := range sets {
-		for w := range s {
-			m[strings.ToLower(w)] = true
-		}
+// lowerSet returns the lower-case forms of a word set's words.
+func lowerSet(set map[string]bool) map[string]bool {
+	m := make(map[string]bool, len(set))
+	for w := range set {
+		m[strings.ToLower(w)] = true
 	}
 	return m
 }
