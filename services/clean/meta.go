@@ -66,6 +66,14 @@ func scanPage(doc *html.Node) *pageInfo {
 	n := 0
 	inByline, inPicture, inTeaser, inComments := false, false, false, false
 	var walk func(*html.Node)
+	// within walks node's children with flag set.
+	within := func(flag *bool, node *html.Node) {
+		*flag = true
+		for c := node.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		*flag = false
+	}
 	walk = func(node *html.Node) {
 		if n++; n > maxScanNodes {
 			return
@@ -129,32 +137,20 @@ func scanPage(doc *html.Node) *pageInfo {
 			}
 			if !inComments && hasClassPart(node, commentParts) && !isPageElement(node) {
 				// Commenters' names are no bylines.
-				inComments = true
-				for c := node.FirstChild; c != nil; c = c.NextSibling {
-					walk(c)
-				}
-				inComments = false
+				within(&inComments, node)
 				return
 			}
 			if !inTeaser && hasClassPart(node, teaserParts) && !isPageElement(node) {
 				// The dates of related stories, a sidebar's list or a
 				// widget are theirs, not the article's.
-				inTeaser = true
-				for c := node.FirstChild; c != nil; c = c.NextSibling {
-					walk(c)
-				}
-				inTeaser = false
+				within(&inTeaser, node)
 				return
 			}
 			if !inPicture && isPicture(node) {
 				// An author marked up in a figure or an image's microdata
 				// is the picture's ("Image: Getty Images"), not the
 				// article's.
-				inPicture = true
-				for c := node.FirstChild; c != nil; c = c.NextSibling {
-					walk(c)
-				}
-				inPicture = false
+				within(&inPicture, node)
 				return
 			}
 			if t, kind := shownDateText(node); kind != 0 {
@@ -170,11 +166,7 @@ func scanPage(doc *html.Node) *pageInfo {
 					p.bylineParents = append(p.bylineParents, node.Parent)
 					// The byline's own parts are not bylines again, but
 					// the dates inside it are read.
-					inByline = true
-					for c := node.FirstChild; c != nil; c = c.NextSibling {
-						walk(c)
-					}
-					inByline = false
+					within(&inByline, node)
 					return
 				}
 			}
