@@ -135,6 +135,9 @@ func TestMetadataSources(t *testing.T) {
 		{"byline element", ``, "authors", "Ilse Marrow", srcByline},
 		{"author element", ``, "authors", "Ilse Marrow", srcByline},
 		{"commenters are no authors", ``, "authors", "", ""},
+		{"a publisher named as author gives way to the byline", `<script type="application/ld+json">{"@type":"NewsArticle",` +
+			`"author":{"@type":"Organization","name":"The Ledger"}}</script>`, "authors", "Ilse Marrow", srcByline},
+		{"the site's name as author gives way to the byline", `<meta name="author" content="ledger.example">`, "authors", "Ilse Marrow", srcByline},
 		{"byline written as text", ``, "authors", "Ilse Marrow", srcByline},
 		{"a sentence starting with by is no byline", ``, "authors", "", ""},
 	}
@@ -156,6 +159,8 @@ func TestMetadataSources(t *testing.T) {
 				b = strings.Replace(b, "<article>", `<article><p class="x">Ein Artikel von <strong>Ilse Marrow</strong> | 14.04.2031</p>`, 1)
 			case "a sentence starting with by is no byline":
 				b = strings.Replace(b, "<article>", `<article><p>By the time the Lamps were lit</p><p>By Harbour Wall, the crowd waited for an hour.</p>`, 1)
+			case "a publisher named as author gives way to the byline", "the site's name as author gives way to the byline":
+				b = strings.Replace(b, "<article>", `<article><p class="autorenzeile">Ilse Marrow</p>`, 1)
 			case "commenters are no authors":
 				b = strings.Replace(b, "</article>", `</article><div id="comments"><div class="c1"><span class="author">Tomas Quill</span>`+
 					`<p>Good news for the reef.</p></div><form><p class="comment-form-author"><label>Name *</label></p></form></div>`, 1)

@@ -490,6 +490,10 @@ func TestSplitAuthors(t *testing.T) {
 		{"Name *", nil},
 		{"Name (required)", nil},
 		{"Posted", nil},
+		{"Ilse Marrow; Datum", []string{"Ilse Marrow"}},
+		{"Ilse Marrow und Tomas Quill", []string{"Ilse Marrow", "Tomas Quill"}},
+		{"Ilse Marrow hace 2 horas", []string{"Ilse Marrow"}},
+		{"Ilse Marrow vor 3 Stunden", []string{"Ilse Marrow"}},
 		{"Ilse Marrow — veröffentlicht am 3. Mai", []string{"Ilse Marrow"}},
 		{"Anonymous, Jane Doe", []string{"Jane Doe"}},
 		{"Home Office", []string{"Home Office"}},
@@ -511,6 +515,7 @@ func TestParseByline(t *testing.T) {
 		{"Par Ilse Marrow", []string{"Ilse Marrow"}},
 		{"Von Ilse Marrow | 14.04.2031", []string{"Ilse Marrow"}},
 		{"Von Beginn an war klar", nil},
+		{"Von Ilse Marrow, Tomas Quill und Jan Lukas Brand, NDR", []string{"Ilse Marrow", "Tomas Quill", "Jan Lukas Brand", "NDR"}},
 		{"By Harbour Wall, the crowd waited for an hour.", nil},
 	}
 	for _, tt := range tests {

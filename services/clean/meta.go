@@ -298,11 +298,17 @@ func shownDateText(n *html.Node) (string, int) {
 }
 
 // textBylineRe matches a whole short element that is a byline: "By",
-// "Von", "Par" or "Por" (after "Text" or "Ein Artikel" at most) and two to
-// four capitalised words, then nothing or a separator and a few words (a
-// date, an agency), not a sentence.
+// "Von", "Par" or "Por" (after "Text" or "Ein Artikel" at most) and names
+// of two to four capitalised words, joined by commas, "and" or "und", then
+// nothing or a separator and a few words (a date, an agency), not a
+// sentence.
 var textBylineRe = regexp.MustCompile(`^(?:(?i:text|ein artikel|ein beitrag|written|posted|story)\s+)?(?i:by|von|par|por)\s+` +
-	`\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){1,3}\s*(?:[|,·•–—/-]\s*\S+(?:\s+\S+){0,3})?$`)
+	textBylineName + `(?:\s*(?:,|&|\s(?:and|und|et|y))\s*` + textBylineName + `)*` +
+	`\s*(?:[|,·•–—/-]\s*\S+(?:\s+\S+){0,3})?$`)
+
+// textBylineName is a name in a text byline: two to four capitalised
+// words (one after the first name: "Jan Lukas Strozyk", "NDR").
+const textBylineName = `\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){1,3}`
 
 // startsWithByWord reports whether a text node starts, in any case, with
 // a word a text byline may start with ("by", "von", "par", "por", or a
@@ -334,7 +340,7 @@ func isBylineElement(n *html.Node) bool {
 	}
 	for _, tok := range strings.Fields(strings.ToLower(attr(n, "class") + " " + attr(n, "id") + " " + attr(n, "data-testid"))) {
 		switch tok {
-		case "author", "author-name", "authors", "article-author", "post-author":
+		case "author", "author-name", "authors", "article-author", "post-author", "autor", "autoren", "autorenzeile", "verfasser":
 			return true
 		}
 		// "byline", "c-byline", "article__byline", "prism-byline"
@@ -362,6 +368,8 @@ func (p *pageInfo) meta(keys ...string) (string, string) {
 type ldArticle struct {
 	headline, description, published, modified, site, image, lang, url string
 	authors                                                            []string
+	// orgAuthors is whether every author is typed as an organisation.
+	orgAuthors bool
 }
 
 // articleTypes are the schema.org types that describe an article.
@@ -491,11 +499,40 @@ func ldToArticle(m map[string]any, doc any) *ldArticle {
 	if pub, ok := m["publisher"].(map[string]any); ok {
 		a.site = ldString(pub["name"])
 	}
-	a.authors = ldNames(m["author"], doc)
+	a.authors, a.orgAuthors = ldNames(m["author"], doc), ldAllOrgs(m["author"], doc)
 	if len(a.authors) == 0 {
-		a.authors = ldNames(m["creator"], doc)
+		a.authors, a.orgAuthors = ldNames(m["creator"], doc), ldAllOrgs(m["creator"], doc)
 	}
 	return a
+}
+
+// ldAllOrgs reports whether v, an author value, names organisations only
+// (@type Organization, NewsMediaOrganization …), directly or by @id.
+func ldAllOrgs(v any, doc any) bool {
+	switch t := v.(type) {
+	case []any:
+		for _, e := range t {
+			if !ldAllOrgs(e, doc) {
+				return false
+			}
+		}
+		return len(t) > 0
+	case map[string]any:
+		types := ldTypes(t["@type"])
+		if len(types) == 0 {
+			if id, _ := t["@id"].(string); id != "" && doc != nil {
+				if n := ldNode(doc, id); n != nil {
+					return ldAllOrgs(n, nil)
+				}
+			}
+		}
+		for _, ty := range types {
+			if strings.HasSuffix(ty, "organization") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ldNode returns the node of doc whose @id is id (nil if none): a graph
@@ -584,15 +621,16 @@ func ldNames(v any, doc any) []string {
 
 var (
 	// authorSep splits a byline into names.
-	authorSep = regexp.MustCompile(`(?i)\s*(?:,|;|\||/|&|·|•)\s*|\s+(?:and|и)\s+`)
+	authorSep = regexp.MustCompile(`(?i)\s*(?:,|;|\||/|&|·|•)\s*|\s+(?:and|und|et|y|и)\s+`)
 	// authorLead strips "By", "Written by", "Author:" and labels such as
 	// "Interview:" before names.
 	authorLead = regexp.MustCompile(`(?i)^(?:(?:written|reported|posted|post|erstellt|publiziert|ein artikel|ein beitrag|story|text|words|photos?|veröffentlicht|geschrieben|verfasst|eingestellt|beitrag|artikel|zum profil|publié|écrit|publicado|escrito)\s+)?(?:by|von|par|por|door|av|af|author|authors|autor|auteur|автор|авторы|текст)\b[:\s]*` +
 		// "Interview:", "Text und Fotos:": a label of what the names made.
 		`|^(?:` + bylineLabels + `)(?:\s+(?:und|and|&)\s+(?:` + bylineLabels + `))?\s*:\s*`)
 	// authorTail cuts a date or update note off the end of a byline
-	// ("updated …", German "am 3. März", "um 10 Uhr").
-	authorTail = regexp.MustCompile(`(?i:\s+(?:[—–-]\s+)?(?:updated|published|posted|veröffentlicht|publiziert|on)\b.*$|\s+(?:alle artikel|all articles|all posts)$)` +
+	// ("updated …", German "am 3. März", "um 10 Uhr", "vor 3 Stunden",
+	// Spanish "hace 2 horas").
+	authorTail = regexp.MustCompile(`(?i:\s+(?:[—–-]\s+)?(?:updated|published|posted|veröffentlicht|publiziert|on|hace|vor)\b.*$|\s+(?:alle artikel|all articles|all posts)$)` +
 		`|\s+(?:am|um|at)(?:\s.*)?$|\s+Stand\b.*$|\s*\d.*$`)
 	// contactRe matches what a byline gives to reach its people: e-mail
 	// addresses, @handles and bare web addresses.
@@ -615,6 +653,8 @@ var roleWords = map[string]bool{
 	"author": true, "by": true, "wire": true, "agencies": true, "agency": true, "news": true,
 	"and": true, "the": true, "for": true, "in": true, "at": true, "of": true,
 	"phd": true, "ph.d": true, "md": true, "m.d": true, "mba": true, "msc": true, "bsc": true, "dphil": true, "esq": true,
+	"chefredakteur": true, "chefredakteurin": true, "redakteur": true, "redakteurin": true, "korrespondent": true,
+	"korrespondentin": true, "autorin": true, "reporterin": true, "journalistin": true, "fotograf": true, "fotografin": true,
 	"корреспондент": true, "редактор": true, "обозреватель": true, "редакция": true,
 }
 
@@ -635,6 +675,8 @@ var coreRoles = map[string]bool{
 	"contributor": true, "contributors": true, "columnist": true, "journalist": true, "journalists": true,
 	"observer": true, "analyst": true, "desk": true, "team": true, "newsroom": true, "bureau": true,
 	"producer": true, "photographer": true, "admin": true, "administrator": true,
+	"chefredakteur": true, "chefredakteurin": true, "redakteur": true, "redakteurin": true, "korrespondent": true,
+	"korrespondentin": true, "autorin": true, "reporterin": true, "journalistin": true, "fotograf": true, "fotografin": true,
 	"корреспондент": true, "редактор": true, "обозреватель": true, "редакция": true,
 }
 
@@ -662,7 +704,7 @@ var widgetWords = map[string]bool{
 	"comments": true, "reply": true, "print": true, "email": true, "advertisement": true, "sponsored": true,
 	"cc": true, "name": true, "none": true, "null": true, "undefined": true, "fail": true, "authority": true, "control": true,
 	"required": true, "erforderlich": true, "posted": true, "published": true, "veröffentlicht": true, "publiziert": true,
-	"erstellt": true, "publié": true, "publicado": true,
+	"erstellt": true, "publié": true, "publicado": true, "datum": true, "date": true,
 }
 
 // notAName reports whether a byline part is no person's or publisher's

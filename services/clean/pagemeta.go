@@ -93,6 +93,14 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 			}
 		}
 	}
+	// A publisher named as the author (an Organization in JSON-LD, the
+	// site's own name in a meta tag) gives way to the people a byline on
+	// the page names.
+	if len(m.Authors) > 0 && (m.Sources["authors"] == srcJSONLD && ld.orgAuthors || allSite(m.Authors, m.SiteName, host)) {
+		if names := info.bylineNames(); len(names) > 0 && !allSite(names, m.SiteName, host) {
+			m.Authors, m.Sources["authors"] = names, srcByline
+		}
+	}
 	if len(m.Authors) == 0 {
 		if names := info.twitterAuthors(); len(names) > 0 {
 			m.Authors, m.Sources["authors"] = names, srcMeta
@@ -422,4 +430,15 @@ func (p *pageInfo) twitterAuthors() []string {
 		}
 	}
 	return nil
+}
+
+// allSite reports whether every name is the site's own (its name or its
+// host's).
+func allSite(names []string, site, host string) bool {
+	for _, n := range names {
+		if !matchesSite(n, site, host) {
+			return false
+		}
+	}
+	return len(names) > 0
 }
