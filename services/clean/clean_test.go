@@ -589,6 +589,8 @@ func TestTitleChoice(t *testing.T) {
 		{"a headline cut with an ellipsis still agrees with the h1",
 			`<title>Reef states agree lamp fund | Ledger</title><script type="application/ld+json">{"@type":"NewsArticle","headline":"Reef states agree lamp fund..."}</script>`,
 			"Reef states agree lamp fund", "Reef states agree lamp fund...", srcJSONLD},
+		{"a title that only names the site gives way to the h1", `<title>Ledger</title>`,
+			"Reef states agree lamp fund", "Reef states agree lamp fund", srcHTML},
 		{"JSON-LD inside a CDATA section is read",
 			`<title>Harbour page</title><script type="application/ld+json">//<![CDATA[
 {"@type":"NewsArticle","headline":"Reef states agree lamp fund","datePublished":"2031-04-15T11:00:00+02:00"}

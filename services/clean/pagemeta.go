@@ -70,6 +70,11 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 	if m.Sources["title"] == srcJSONLD && outvoted(m.Title, info.h1, stripSiteSuffix(info.title, m.SiteName, host), m.SiteName, host) {
 		m.Title, m.Sources["title"] = normSpace(info.h1), srcHTML
 	}
+	// A title that only names the site ("Time 4 talks" on time4talks.com)
+	// gives way to the page's heading.
+	if h := normSpace(info.h1); matchesSite(m.Title, m.SiteName, host) && wordCount(h) >= 2 && !matchesSite(h, m.SiteName, host) {
+		m.Title, m.Sources["title"] = h, srcHTML
+	}
 
 	switch {
 	case len(ld.authors) > 0:
