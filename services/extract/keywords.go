@@ -67,8 +67,8 @@ func Keywords(title, text string, names ...string) []string {
 	}
 	for i, t := range toks {
 		if t.script == scriptHan {
-			if i > 0 && toks[i-1].script == scriptHan && toks[i-1].end == t.start {
-				add(toks[i-1].lower+t.lower, i, 1, true, false)
+			if pair, ok := hanPair(toks, i-1); ok {
+				add(pair, i, 1, true, false)
 			}
 			continue
 		}

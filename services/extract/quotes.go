@@ -253,8 +253,8 @@ func speechAt(toks []token, i int) bool {
 	if speechVerbs[t.lower] || speechWordsOther[t.lower] {
 		return true
 	}
-	return t.script == scriptHan && i+1 < len(toks) && toks[i+1].script == scriptHan && toks[i+1].start == t.end &&
-		speechWordsOther[t.text+toks[i+1].text]
+	pair, ok := hanPair(toks, i)
+	return ok && speechWordsOther[pair]
 }
 
 // speakerIn looks at text[a:b] next to a quotation starting at qStart. If

@@ -220,12 +220,12 @@ func WordCount(text string) int {
 // containsKeyword reports whether toks hold key phrase k or, for a
 // phrase of several words, one of its words other than function words:
 // a sentence that says "Putin" speaks of "vladimir putin". A phrase of
-// Han characters is looked for in the joined characters.
+// Han characters is a pair of them side by side (see hanPair).
 func containsKeyword(toks []token, k string) bool {
 	words := strings.Fields(k)
 	for i, t := range toks {
 		if t.script == scriptHan {
-			if i+1 < len(toks) && t.lower+toks[i+1].lower == k {
+			if pair, ok := hanPair(toks, i); ok && pair == k {
 				return true
 			}
 			continue

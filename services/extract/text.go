@@ -86,6 +86,16 @@ func adjacent(s string, a, b token) bool {
 	return strings.TrimSpace(s[a.end:b.start]) == ""
 }
 
+// hanPair returns the Han characters toks[i] and toks[i+1] as one word
+// ("表示", "关系") when the second directly follows the first: Chinese has
+// no spaces, so a two-character word comes as two tokens.
+func hanPair(toks []token, i int) (string, bool) {
+	if i < 0 || i+1 >= len(toks) || toks[i].script != scriptHan || toks[i+1].script != scriptHan || toks[i+1].start != toks[i].end {
+		return "", false
+	}
+	return toks[i].text + toks[i+1].text, true
+}
+
 // isNumber reports whether w is made of digits only.
 func isNumber(w string) bool {
 	if w == "" {
