@@ -223,16 +223,24 @@ func isPageElement(n *html.Node) bool {
 // hasClassPart reports whether a class or id token of n has one of parts
 // as a part (see hasPart).
 func hasClassPart(n *html.Node, parts []string) bool {
+	return anyToken(n, classAttrs, func(tok string) bool {
+		return slices.ContainsFunc(parts, func(part string) bool { return hasPart(tok, part) })
+	})
+}
+
+// classAttrs are the attributes whose tokens name what an element is.
+var classAttrs = []string{"class", "id"}
+
+// anyToken reports whether match holds for a lower-case token of one of
+// n's attributes keys.
+func anyToken(n *html.Node, keys []string, match func(tok string) bool) bool {
 	for _, a := range n.Attr {
-		if a.Key != "class" && a.Key != "id" {
+		if !slices.Contains(keys, a.Key) {
 			continue
 		}
 		for tok := range strings.FieldsSeq(a.Val) {
-			tok = strings.ToLower(tok)
-			for _, part := range parts {
-				if hasPart(tok, part) {
-					return true
-				}
+			if match(strings.ToLower(tok)) {
+				return true
 			}
 		}
 	}
@@ -338,18 +346,18 @@ func isBylineElement(n *html.Node) bool {
 	if hasToken(attr(n, "rel"), "author") || hasToken(attr(n, "itemprop"), "author") {
 		return true
 	}
-	for _, tok := range strings.Fields(strings.ToLower(attr(n, "class") + " " + attr(n, "id") + " " + attr(n, "data-testid"))) {
-		switch tok {
-		case "author", "author-name", "authors", "article-author", "post-author", "autor", "autoren", "autorenzeile", "verfasser":
-			return true
-		}
-		// "byline", "c-byline", "article__byline", "prism-byline"
-		if hasPart(tok, "byline") || hasPart(tok, "author") {
-			return true
-		}
-	}
-	return false
+	return anyToken(n, bylineAttrs, func(tok string) bool {
+		// "c-byline", "article__byline", "entry-meta__author"
+		return bylineTokens[tok] || hasPart(tok, "byline") || hasPart(tok, "author")
+	})
 }
+
+// bylineAttrs are the attributes whose tokens may name a byline.
+var bylineAttrs = []string{"class", "id", "data-testid"}
+
+// bylineTokens are whole tokens that name a byline and have no "byline"
+// or "author" part.
+var bylineTokens = map[string]bool{"authors": true, "autor": true, "autoren": true, "autorenzeile": true, "verfasser": true}
 
 func (p *pageInfo) meta(keys ...string) (string, string) {
 	for _, k := range keys {
