@@ -137,6 +137,8 @@ func TestMetadataSources(t *testing.T) {
 		{"commenters are no authors", ``, "authors", "", ""},
 		{"a publisher named as author gives way to the byline", `<script type="application/ld+json">{"@type":"NewsArticle",` +
 			`"author":{"@type":"Organization","name":"The Ledger"}}</script>`, "authors", "Ilse Marrow", srcByline},
+		{"a publisher named by reference gives way to the byline", `<script type="application/ld+json">{"@graph":[{"@type":"NewsArticle",` +
+			`"author":{"@id":"#org"}},{"@type":"NewsMediaOrganization","@id":"#org","name":"The Ledger"}]}</script>`, "authors", "Ilse Marrow", srcByline},
 		{"the site's name as author gives way to the byline", `<meta name="author" content="ledger.example">`, "authors", "Ilse Marrow", srcByline},
 		{"byline written as text", ``, "authors", "Ilse Marrow", srcByline},
 		{"a sentence starting with by is no byline", ``, "authors", "", ""},
@@ -159,7 +161,8 @@ func TestMetadataSources(t *testing.T) {
 				b = strings.Replace(b, "<article>", `<article><p class="x">Ein Artikel von <strong>Ilse Marrow</strong> | 14.04.2031</p>`, 1)
 			case "a sentence starting with by is no byline":
 				b = strings.Replace(b, "<article>", `<article><p>By the time the Lamps were lit</p><p>By Harbour Wall, the crowd waited for an hour.</p>`, 1)
-			case "a publisher named as author gives way to the byline", "the site's name as author gives way to the byline":
+			case "a publisher named as author gives way to the byline", "a publisher named by reference gives way to the byline",
+				"the site's name as author gives way to the byline":
 				b = strings.Replace(b, "<article>", `<article><p class="autorenzeile">Ilse Marrow</p>`, 1)
 			case "commenters are no authors":
 				b = strings.Replace(b, "</article>", `</article><div id="comments"><div class="c1"><span class="author">Tomas Quill</span>`+

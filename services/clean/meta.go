@@ -507,40 +507,11 @@ func ldToArticle(m map[string]any, doc any) *ldArticle {
 	if pub, ok := m["publisher"].(map[string]any); ok {
 		a.site = ldString(pub["name"])
 	}
-	a.authors, a.orgAuthors = ldNames(m["author"], doc), ldAllOrgs(m["author"], doc)
+	a.authors, a.orgAuthors = ldNames(m["author"], doc)
 	if len(a.authors) == 0 {
-		a.authors, a.orgAuthors = ldNames(m["creator"], doc), ldAllOrgs(m["creator"], doc)
+		a.authors, a.orgAuthors = ldNames(m["creator"], doc)
 	}
 	return a
-}
-
-// ldAllOrgs reports whether v, an author value, names organisations only
-// (@type Organization, NewsMediaOrganization …), directly or by @id.
-func ldAllOrgs(v any, doc any) bool {
-	switch t := v.(type) {
-	case []any:
-		for _, e := range t {
-			if !ldAllOrgs(e, doc) {
-				return false
-			}
-		}
-		return len(t) > 0
-	case map[string]any:
-		types := ldTypes(t["@type"])
-		if len(types) == 0 {
-			if id, _ := t["@id"].(string); id != "" && doc != nil {
-				if n := ldNode(doc, id); n != nil {
-					return ldAllOrgs(n, nil)
-				}
-			}
-		}
-		for _, ty := range types {
-			if strings.HasSuffix(ty, "organization") {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // ldNode returns the node of doc whose @id is id (nil if none): a graph
@@ -601,30 +572,45 @@ func ldURL(v any) string {
 }
 
 // ldNames returns the names of a Person, an Organization, a string, or a
-// list of these; a reference ({"@id": …}) is looked up in doc.
-func ldNames(v any, doc any) []string {
+// list of these, a reference ({"@id": …}) looked up in doc; orgs is
+// whether every one of them is typed as an organisation (Organization,
+// NewsMediaOrganization …).
+func ldNames(v any, doc any) (names []string, orgs bool) {
 	switch t := v.(type) {
 	case string:
-		return splitAuthors(t)
+		return splitAuthors(t), false
 	case []any:
-		var out []string
+		orgs = len(t) > 0
 		for _, e := range t {
-			out = append(out, ldNames(e, doc)...)
+			n, o := ldNames(e, doc)
+			names, orgs = append(names, n...), orgs && o
 		}
-		return out
+		return names, orgs
 	case map[string]any:
-		if s := ldString(t["name"]); s != "" {
-			return splitAuthors(s)
+		name, types := ldString(t["name"]), ldTypes(t["@type"])
+		// A reference to a node elsewhere in the graph gives its name or
+		// its type where t has none.
+		var node map[string]any
+		if id, _ := t["@id"].(string); id != "" && doc != nil && (name == "" && t["givenName"] == nil || len(types) == 0) {
+			node = ldNode(doc, id)
 		}
-		if id, _ := t["@id"].(string); id != "" && t["givenName"] == nil {
-			if n := ldNode(doc, id); n != nil {
-				return ldNames(n, nil)
-			}
+		var nodeNames []string
+		if node != nil {
+			nodeNames, orgs = ldNames(node, nil)
+		}
+		if len(types) > 0 {
+			orgs = slices.ContainsFunc(types, func(ty string) bool { return strings.HasSuffix(ty, "organization") })
+		}
+		switch {
+		case name != "":
+			return splitAuthors(name), orgs
+		case node != nil && t["givenName"] == nil:
+			return nodeNames, orgs
 		}
 		g, f := ldString(t["givenName"]), ldString(t["familyName"])
-		return splitAuthors(strings.TrimSpace(g + " " + f))
+		return splitAuthors(strings.TrimSpace(g + " " + f)), orgs
 	}
-	return nil
+	return nil, false
 }
 
 var (
