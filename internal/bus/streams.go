@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/proto"
 )
@@ -152,8 +153,22 @@ func sameStream(have, want jetstream.StreamConfig) bool {
 		have.MaxMsgSize == want.MaxMsgSize
 }
 
-// EnsureConsumer creates or updates the durable consumer of a stage.
+// EnsureConsumer creates or updates the durable consumer of a stage. When
+// its stream is missing (a server that lost its store), it declares the
+// streams again first, with the replicas they were declared with.
 func (b *Bus) EnsureConsumer(ctx context.Context, c ConsumerConfig) (jetstream.Consumer, error) {
+	cons, err := b.ensureConsumer(ctx, c)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		b.log.Warn("stream gone; declaring the streams again", zap.String("consumer", c.Stage), zap.Error(err))
+		if err := b.EnsureStreams(ctx, b.Replicas()); err != nil {
+			return nil, err
+		}
+		cons, err = b.ensureConsumer(ctx, c)
+	}
+	return cons, err
+}
+
+func (b *Bus) ensureConsumer(ctx context.Context, c ConsumerConfig) (jetstream.Consumer, error) {
 	stream, err := StreamFor(c.Subject)
 	if err != nil {
 		return nil, err

@@ -60,6 +60,16 @@ func (s *Server) Restart(tb testing.TB) {
 	s.start(tb)
 }
 
+// RestartEmpty stops the server and starts it again on the same port with
+// an empty store, as a server that lost its disk: streams, consumers and
+// messages are gone.
+func (s *Server) RestartEmpty(tb testing.TB) {
+	tb.Helper()
+	s.Stop()
+	s.StoreDir = tb.TempDir()
+	s.start(tb)
+}
+
 // Connect returns a bus connected to the server, with streams declared, and
 // closes it at cleanup.
 func (s *Server) Connect(tb testing.TB) *bus.Bus {

@@ -360,7 +360,8 @@ func newRunner(ctx context.Context, d Deps, l lane) (*runner, jetstream.Consumer
 // loop pulls one message at a time into a pool of cfg.Concurrency workers.
 func (r *runner) loop(ctx context.Context, cons jetstream.Consumer, handle func(context.Context, jetstream.Msg)) error {
 	pull := func(c jetstream.Consumer) (jetstream.MessagesContext, error) {
-		return c.Messages(jetstream.PullMaxMessages(r.cfg.Concurrency * 2))
+		return c.Messages(jetstream.PullMaxMessages(r.cfg.Concurrency*2),
+			jetstream.PullHeartbeat(pullHeartbeat), jetstream.WithMessagesErrOnMissingHeartbeat(true))
 	}
 	it, err := pull(cons)
 	if err != nil {
@@ -399,13 +400,13 @@ func (r *runner) loop(ctx context.Context, cons jetstream.Consumer, handle func(
 			if ctx.Err() != nil {
 				return nil
 			}
-			if !errors.Is(err, jetstream.ErrMsgIteratorClosed) && !errors.Is(err, jetstream.ErrConsumerDeleted) &&
-				!errors.Is(err, jetstream.ErrBadRequest) {
+			if !pullsEnded(err) {
 				r.log.Warn("pull failed", zap.Error(err))
 				continue
 			}
 			// The server ended the pulls for good (its consumer was
-			// deleted, or it stopped): declare the consumer again and
+			// deleted, or it stopped) or answers them no more (it came
+			// back without its store): declare the consumer again and
 			// pull anew, rather than leave the stage idle.
 			r.log.Warn("pulls ended by the server; pulling again", zap.Error(err))
 			cur.Stop()
@@ -435,8 +436,24 @@ func (r *runner) loop(ctx context.Context, cons jetstream.Consumer, handle func(
 	}
 }
 
-// consumerGone reports whether err says the stage's consumer no longer
-// exists on the server.
+// While a single-message stage waits for a message, the server sends a
+// heartbeat every pullHeartbeat; when two in a row are missed, the stage
+// pulls again (declaring its consumer again): a server that came back
+// without its store answers the pulls no more, and says nothing else.
+var pullHeartbeat = 5 * time.Second
+
+// pullsEnded reports whether err from a message iterator's Next means
+// that the iterator brings nothing more: it stopped (the server ended the
+// pulls: consumer deleted, bad request) or the server's heartbeats
+// stopped while it waited. Other errors pass. Fetch, used by
+// batch stages, reports a missing consumer differently: see consumerGone.
+func pullsEnded(err error) bool {
+	return errors.Is(err, jetstream.ErrMsgIteratorClosed) || errors.Is(err, jetstream.ErrConsumerDeleted) ||
+		errors.Is(err, jetstream.ErrBadRequest) || errors.Is(err, jetstream.ErrNoHeartbeat)
+}
+
+// consumerGone reports whether err (a Fetch's) says the stage's consumer
+// no longer exists on the server.
 func consumerGone(err error) bool {
 	return errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) ||
 		errors.Is(err, nats.ErrNoResponders) // a pull to a consumer that is not there

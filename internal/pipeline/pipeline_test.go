@@ -69,9 +69,16 @@ func testStage(handle func(ctx context.Context, in *proto.Discovered) error) pip
 
 func runStage(t *testing.T, b *bus.Bus, s pipeline.Stage[*proto.Discovered, *proto.Fetched]) (stop func()) {
 	t.Helper()
+	return runStageWith(t, deps(t, b), fastRetry, s)
+}
+
+// runStageWith runs s until the returned stop (or the test's end), and
+// reports an error Run returns.
+func runStageWith(t *testing.T, d pipeline.Deps, cfg pipeline.Config, s pipeline.Stage[*proto.Discovered, *proto.Fetched]) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- pipeline.Run(ctx, deps(t, b), fastRetry, s) }()
+	go func() { done <- pipeline.Run(ctx, d, cfg, s) }()
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
@@ -347,6 +354,72 @@ func TestStageSurvivesBrokerRestart(t *testing.T) {
 	}
 	if got := handled.Load(); got < 3*n {
 		t.Errorf("handled %d; want at least %d", got, 3*n)
+	}
+}
+
+// TestStagesRecoverFromBrokerThatLostItsStore: when the NATS server comes
+// back without its store (streams and consumers gone, nothing tells the
+// stage), each kind of stage notices, declares its stream and consumer
+// again and handles what is published from then on.
+func TestStagesRecoverFromBrokerThatLostItsStore(t *testing.T) {
+	defer pipeline.SetPullHeartbeat(500 * time.Millisecond)()
+	for _, batch := range []bool{false, true} {
+		t.Run(map[bool]string{false: "single", true: "batch"}[batch], func(t *testing.T) {
+			srv := natstest.Start(t)
+			b := srv.Connect(t)
+			var mu sync.Mutex
+			seen := map[string]bool{}
+			note := func(in *proto.Discovered) {
+				mu.Lock()
+				seen[in.URL] = true
+				mu.Unlock()
+			}
+			if batch {
+				s := pipeline.BatchStage[*proto.Discovered]{
+					Name: "store", From: proto.SubjectDiscovered, Schema: proto.SchemaDiscovered,
+					New: func() *proto.Discovered { return new(proto.Discovered) },
+					HandleBatch: func(ctx context.Context, in []*proto.Discovered) error {
+						for _, d := range in {
+							note(d)
+						}
+						return nil
+					},
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				done := make(chan error, 1)
+				go func() { done <- pipeline.RunBatch(ctx, deps(t, b), fastRetry, s) }()
+				defer func() { cancel(); <-done }()
+			} else {
+				runStage(t, b, testStage(func(ctx context.Context, in *proto.Discovered) error {
+					note(in)
+					return nil
+				}))
+			}
+			handled := func(from, to int) func() error {
+				return func() error {
+					mu.Lock()
+					defer mu.Unlock()
+					for i := from; i < to; i++ {
+						if u := discovered(i).URL; !seen[u] {
+							return fmt.Errorf("%s not handled", u)
+						}
+					}
+					return nil
+				}
+			}
+			const n = 5
+			publish(t, b, discovered(0))
+			natstest.Eventually(t, 10*time.Second, handled(0, 1))
+			srv.RestartEmpty(t)
+			for i := 1; i <= n; i++ {
+				m := discovered(i)
+				natstest.Eventually(t, 60*time.Second, func() error { // until the stage has declared the stream
+					_, err := b.Publish(context.Background(), proto.SubjectDiscovered, m)
+					return err
+				})
+			}
+			natstest.Eventually(t, 60*time.Second, handled(1, n+1))
+		})
 	}
 }
 
