@@ -140,6 +140,8 @@ func TestMetadataSources(t *testing.T) {
 		{"a publisher named by reference gives way to the byline", `<script type="application/ld+json">{"@graph":[{"@type":"NewsArticle",` +
 			`"author":{"@id":"#org"}},{"@type":"NewsMediaOrganization","@id":"#org","name":"The Ledger"}]}</script>`, "authors", "Ilse Marrow", srcByline},
 		{"the site's name as author gives way to the byline", `<meta name="author" content="ledger.example">`, "authors", "Ilse Marrow", srcByline},
+		{"the site named beside its people is no author", `<meta property="og:site_name" content="The Ledger"><meta name="author" content="Ilse Marrow, The Ledger">`,
+			"authors", "Ilse Marrow", srcMeta},
 		{"byline written as text", ``, "authors", "Ilse Marrow", srcByline},
 		{"a sentence starting with by is no byline", ``, "authors", "", ""},
 	}

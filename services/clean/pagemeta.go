@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -129,6 +130,10 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 		if names := hanBylineNames(info.src); len(names) > 0 {
 			m.Authors, m.Sources["authors"] = names, srcText
 		}
+	}
+	// The site named beside its people ("Jane Doe, CNN") is no author.
+	if !allSite(m.Authors, m.SiteName, host) {
+		m.Authors = slices.DeleteFunc(m.Authors, func(n string) bool { return matchesSite(n, m.SiteName, host) })
 	}
 
 	// The page's own offset, when its stated dates agree on one: visible
