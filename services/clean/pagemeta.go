@@ -3,8 +3,8 @@ package clean
 import (
 	"net/url"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
