@@ -6,6 +6,7 @@ LDFLAGS  := -s -w -X github.com/newsflow/newsflow/internal/version.Version=$(VER
 BENCH_DATA ?= ../shared/bench
 IMAGE    ?= ghcr.io/newsflow/newsflow
 FUZZ_TIME  ?= 5s
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: image build run test test-race test-short lint fuzz bench bench-clean bench-ner bench-store bench-e2e chaos fmt tidy clean
 
@@ -47,10 +48,11 @@ test-race: ## every test under the race detector (several minutes)
 test-short: ## the quick tests only
 	$(GO) test -short -count=1 ./...
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet and staticcheck (pinned, fetched through the module proxy)
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 bench: ## benchmarks; BENCH_DATA points at the public evaluation sets
 	BENCH_DATA=$(abspath $(BENCH_DATA)) $(GO) test -run '^$$' -bench . -benchmem ./...

@@ -55,8 +55,7 @@ Run "newsflow COMMAND -h" for a command's flags.
 `
 
 type command struct {
-	run   func(ctx context.Context, args []string, stdout io.Writer) error
-	short string
+	run func(ctx context.Context, args []string, stdout io.Writer) error
 }
 
 func commands() map[string]command {

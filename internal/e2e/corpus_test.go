@@ -138,7 +138,7 @@ func genPage(rng *rand.Rand, i int, published time.Time) page {
 		fmt.Fprintf(&b, `</ol></div><div class="post"><h2 class="entry-title">%s</h2><span class="author">%s</span><div class="entry-content">`, esc(title), esc(author))
 		for j, p := range paras {
 			if j > 0 && j%4 == 0 {
-				fmt.Fprintf(&b, "<h3>%s</h3>\n", esc(strings.Title(pick(rng, topics))))
+				fmt.Fprintf(&b, "<h3>%s</h3>\n", esc(capitalize(pick(rng, topics))))
 			}
 			fmt.Fprintf(&b, "<p>%s</p>\n", esc(p))
 		}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -19,7 +18,6 @@ type newsSite struct {
 	n       int
 	bad     []string // paths of the bad inputs, listed first
 	hang    chan struct{}
-	mu      sync.Mutex
 }
 
 func newNewsSite(n int, spacing time.Duration) *newsSite {

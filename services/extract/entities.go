@@ -228,17 +228,6 @@ var personTitles = wordSet(`President Mr Mrs Ms Miss Dr Drs Prof Professor Sir L
 	Sheikh Sheik Emir Sultan Archbishop Bishop Cardinal Rabbi Imam Ayatollah Reverend Rev Lieutenant
 	Sergeant Marshal Duke Duchess Earl Tsar Czar Emperor Empress Kaiser Mufti Prosecutor Detective Inspector`)
 
-// Last words of an organisation's name.
-var orgSuffixes = wordSet(`Inc Corp Corporation Co Ltd LLC PLC Group Holdings Company Ministry Agency
-	Center Centre University College Institute Council Bank Committee Commission Party Association
-	Organization Organisation Office Department Fund Forum Foundation Service Court Parliament Assembly
-	Federation Union Alliance Army Navy Police Times Post Journal News Press Television TV Radio
-	Network Exchange Industries Airlines Motors Energy Oil Gas`)
-
-// First words of an organisation's name when followed by "of".
-var orgPrefixes = wordSet(`Ministry University Bank Institute Department Council Office Academy Board
-	Bureau Federation Union Association Organization Organisation Committee Commission Court House`)
-
 // Speech verbs that name a speaker next to them.
 var speechVerbs = wordSet(`said says told added stated noted stressed explained warned wrote argued
 	asked announced declared insisted recalled claimed replied called praised urged vowed pledged promised
