@@ -69,16 +69,9 @@ func testStage(handle func(ctx context.Context, in *proto.Discovered) error) pip
 
 func runStage(t *testing.T, b *bus.Bus, s pipeline.Stage[*proto.Discovered, *proto.Fetched]) (stop func()) {
 	t.Helper()
-	return runStageWith(t, deps(t, b), fastRetry, s)
-}
-
-// runStageWith runs s until the returned stop (or the test's end), and
-// reports an error Run returns.
-func runStageWith(t *testing.T, d pipeline.Deps, cfg pipeline.Config, s pipeline.Stage[*proto.Discovered, *proto.Fetched]) (stop func()) {
-	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- pipeline.Run(ctx, d, cfg, s) }()
+	go func() { done <- pipeline.Run(ctx, deps(t, b), fastRetry, s) }()
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
@@ -122,6 +115,67 @@ func waitCount(t *testing.T, count func() (uint64, error), want uint64) {
 			return fmt.Errorf("count = %d; want %d", n, want)
 		}
 		return nil
+	})
+}
+
+// seenURLs records the URLs a stage handled.
+type seenURLs struct {
+	mu   sync.Mutex
+	urls map[string]bool
+}
+
+func (s *seenURLs) add(in *proto.Discovered) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.urls == nil {
+		s.urls = map[string]bool{}
+	}
+	s.urls[in.URL] = true
+}
+
+// handled checks that discovered(from) … discovered(to-1) were handled.
+func (s *seenURLs) handled(from, to int) func() error {
+	return func() error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for i := from; i < to; i++ {
+			if u := discovered(i).URL; !s.urls[u] {
+				return fmt.Errorf("%s not handled", u)
+			}
+		}
+		return nil
+	}
+}
+
+// runSeenStage runs a single-message stage (batch false) or a batch stage
+// that records what it handles in seen, until the test ends.
+func runSeenStage(t *testing.T, b *bus.Bus, batch bool, seen *seenURLs) {
+	t.Helper()
+	if !batch {
+		runStage(t, b, testStage(func(ctx context.Context, in *proto.Discovered) error {
+			seen.add(in)
+			return nil
+		}))
+		return
+	}
+	s := pipeline.BatchStage[*proto.Discovered]{
+		Name: "store", From: proto.SubjectDiscovered, Schema: proto.SchemaDiscovered,
+		New: func() *proto.Discovered { return new(proto.Discovered) },
+		HandleBatch: func(ctx context.Context, in []*proto.Discovered) error {
+			for _, d := range in {
+				seen.add(d)
+			}
+			return nil
+		},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pipeline.RunBatch(ctx, deps(t, b), fastRetry, s) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunBatch: %v", err)
+		}
 	})
 }
 
@@ -367,49 +421,11 @@ func TestStagesRecoverFromBrokerThatLostItsStore(t *testing.T) {
 		t.Run(map[bool]string{false: "single", true: "batch"}[batch], func(t *testing.T) {
 			srv := natstest.Start(t)
 			b := srv.Connect(t)
-			var mu sync.Mutex
-			seen := map[string]bool{}
-			note := func(in *proto.Discovered) {
-				mu.Lock()
-				seen[in.URL] = true
-				mu.Unlock()
-			}
-			if batch {
-				s := pipeline.BatchStage[*proto.Discovered]{
-					Name: "store", From: proto.SubjectDiscovered, Schema: proto.SchemaDiscovered,
-					New: func() *proto.Discovered { return new(proto.Discovered) },
-					HandleBatch: func(ctx context.Context, in []*proto.Discovered) error {
-						for _, d := range in {
-							note(d)
-						}
-						return nil
-					},
-				}
-				ctx, cancel := context.WithCancel(context.Background())
-				done := make(chan error, 1)
-				go func() { done <- pipeline.RunBatch(ctx, deps(t, b), fastRetry, s) }()
-				defer func() { cancel(); <-done }()
-			} else {
-				runStage(t, b, testStage(func(ctx context.Context, in *proto.Discovered) error {
-					note(in)
-					return nil
-				}))
-			}
-			handled := func(from, to int) func() error {
-				return func() error {
-					mu.Lock()
-					defer mu.Unlock()
-					for i := from; i < to; i++ {
-						if u := discovered(i).URL; !seen[u] {
-							return fmt.Errorf("%s not handled", u)
-						}
-					}
-					return nil
-				}
-			}
+			var seen seenURLs
+			runSeenStage(t, b, batch, &seen)
 			const n = 5
 			publish(t, b, discovered(0))
-			natstest.Eventually(t, 10*time.Second, handled(0, 1))
+			natstest.Eventually(t, 10*time.Second, seen.handled(0, 1))
 			srv.RestartEmpty(t)
 			for i := 1; i <= n; i++ {
 				m := discovered(i)
@@ -418,7 +434,7 @@ func TestStagesRecoverFromBrokerThatLostItsStore(t *testing.T) {
 					return err
 				})
 			}
-			natstest.Eventually(t, 60*time.Second, handled(1, n+1))
+			natstest.Eventually(t, 60*time.Second, seen.handled(1, n+1))
 		})
 	}
 }
@@ -428,83 +444,31 @@ func TestStagesRecoverFromBrokerThatLostItsStore(t *testing.T) {
 // lost server), the stage declares the consumer again and goes on,
 // instead of sitting idle.
 func TestStageRepullsAfterItsConsumerIsDeleted(t *testing.T) {
-	b := natstest.Start(t).Connect(t)
-	var mu sync.Mutex
-	seen := map[string]bool{}
-	runStage(t, b, testStage(func(ctx context.Context, in *proto.Discovered) error {
-		mu.Lock()
-		seen[in.URL] = true
-		mu.Unlock()
-		return nil
-	}))
-	const n = 10
-	for i := range n {
-		publish(t, b, discovered(i))
-	}
-	waitCount(t, streamCount(t, b, bus.StreamFetched), n)
-	if err := b.JS.DeleteConsumer(context.Background(), bus.StreamDiscovered, "fetch"); err != nil {
-		t.Fatal(err)
-	}
-	for i := n; i < 2*n; i++ {
-		publish(t, b, discovered(i))
-	}
-	natstest.Eventually(t, 15*time.Second, func() error {
-		mu.Lock()
-		defer mu.Unlock()
-		for i := range 2 * n {
-			if u := discovered(i).URL; !seen[u] {
-				return fmt.Errorf("%s not handled", u)
-			}
-		}
-		return nil
-	})
+	testRedeclaresDeletedConsumer(t, false)
 }
 
 // TestBatchStageRedeclaresItsDeletedConsumer: the same for a batch stage.
 func TestBatchStageRedeclaresItsDeletedConsumer(t *testing.T) {
+	testRedeclaresDeletedConsumer(t, true)
+}
+
+func testRedeclaresDeletedConsumer(t *testing.T, batch bool) {
 	b := natstest.Start(t).Connect(t)
-	var mu sync.Mutex
-	seen := map[string]bool{}
-	s := pipeline.BatchStage[*proto.Discovered]{
-		Name: "store", From: proto.SubjectDiscovered, Schema: proto.SchemaDiscovered,
-		New: func() *proto.Discovered { return new(proto.Discovered) },
-		HandleBatch: func(ctx context.Context, in []*proto.Discovered) error {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, d := range in {
-				seen[d.URL] = true
-			}
-			return nil
-		},
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- pipeline.RunBatch(ctx, deps(t, b), fastRetry, s) }()
-	defer func() { cancel(); <-done }()
-	handled := func(n int) func() error {
-		return func() error {
-			mu.Lock()
-			defer mu.Unlock()
-			for i := range n {
-				if u := discovered(i).URL; !seen[u] {
-					return fmt.Errorf("%s not handled", u)
-				}
-			}
-			return nil
-		}
-	}
+	var seen seenURLs
+	runSeenStage(t, b, batch, &seen)
 	const n = 10
 	for i := range n {
 		publish(t, b, discovered(i))
 	}
-	natstest.Eventually(t, 10*time.Second, handled(n))
-	if err := b.JS.DeleteConsumer(context.Background(), bus.StreamDiscovered, "store"); err != nil {
+	natstest.Eventually(t, 15*time.Second, seen.handled(0, n))
+	consumer := map[bool]string{false: "fetch", true: "store"}[batch]
+	if err := b.JS.DeleteConsumer(context.Background(), bus.StreamDiscovered, consumer); err != nil {
 		t.Fatal(err)
 	}
 	for i := n; i < 2*n; i++ {
 		publish(t, b, discovered(i))
 	}
-	natstest.Eventually(t, 15*time.Second, handled(2*n))
+	natstest.Eventually(t, 15*time.Second, seen.handled(0, 2*n))
 }
 
 func TestBatchStageIsolatesPoisonMessage(t *testing.T) {
