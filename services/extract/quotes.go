@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/proto"
 )
@@ -64,8 +65,8 @@ func Quotes(text string, ms []mention) []proto.Quote {
 		if who == "" && len(out) > 0 && !strings.Contains(text[lastEnd:open], "\n") && len(text[lastEnd:open]) < speakerWindow {
 			who = out[len(out)-1].Speaker
 		}
-		if who == "" && titleCased(body) {
-			continue // “One Belt, One Road”: a name or a title, not words spoken
+		if who == "" && (titleCased(body) || afterNamingWord(text[:open])) {
+			continue // “One Belt, One Road”; an article entitled “…”: a name or a title, not words spoken
 		}
 		lastEnd = i
 		out = append(out, proto.Quote{Text: body, Speaker: who})
@@ -102,6 +103,31 @@ func closingMark(s, open, close string) int {
 		}
 	}
 	return first
+}
+
+// namingWords introduce a name or a title rather than words spoken: an
+// article "entitled “…”", a plan "dubbed “…”". Chinese ones end the run of
+// characters before the mark (题为“…”).
+var (
+	namingWords    = wordSet(`entitled titled headlined headline dubbed named called slogan motto названием озаглавленный озаглавленную озаглавленной`)
+	namingWordsHan = []string{"题为", "名为", "称为"}
+)
+
+// afterNamingWord reports whether before (the text up to a quotation's
+// opening mark) ends with a naming word, a comma or colon allowed after it.
+func afterNamingWord(before string) bool {
+	before = strings.TrimRight(before, " ,:\u00a0")
+	for _, w := range namingWordsHan {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	w := before
+	if i := strings.LastIndexFunc(before, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }); i >= 0 {
+		_, size := utf8.DecodeRuneInString(before[i:])
+		w = before[i+size:]
+	}
+	return namingWords[strings.ToLower(w)]
 }
 
 // maxTitleWords bounds a quoted name or title: every word capitalised,

@@ -18,6 +18,14 @@ func TestQuotes(t *testing.T) {
 		{name: "unbalanced", text: `He said "this never ends and goes on`, want: nil},
 		{name: "only marks", text: `“”""«»`, want: nil},
 		{name: "scare quotes skipped", text: `They called it an “unlimited friendship” again.`, want: nil},
+		{name: "a title is no quotation", text: `The Harbour Courier ran a long piece entitled “Ferries and the island economy: a lifeline in winter” on Monday.`, want: nil},
+		{name: "a Russian title is no quotation", text: `Газета опубликовала статью под названием «Паром и экономика острова зимой» в понедельник.`, want: nil},
+		{name: "a Chinese title is no quotation", text: `报纸发表了题为“渡轮与岛屿经济的冬季生命线问题”的文章。`, want: nil},
+		{
+			name: "a named speaker keeps a quotation after a naming word",
+			text: `Ilsa Brandt called the crossing “the lifeline of every island family” on Monday.`,
+			want: []proto.Quote{{Text: "the lifeline of every island family", Speaker: "Ilsa Brandt"}},
+		},
 		{
 			name: "reported speech, then the words",
 			text: `Mayor Ilsa Brandt noted that the ferry had never missed a winter. The crossing is “the lifeline of every island family.” “We will keep it running,” she added.`,
@@ -50,8 +58,8 @@ func TestQuotes(t *testing.T) {
 		{name: "quoted names and titles skipped", text: `The “Northern Sea Route Plan” joins the “Great Ferry Of The North” project.`, want: nil},
 		{
 			name: "a quotation inside a quotation",
-			text: `The paper ran a piece called “Harbour towns and their “ferry wars” that will not end soon.”`,
-			want: []proto.Quote{{Text: "Harbour towns and their “ferry wars” that will not end soon.", Speaker: ""}},
+			text: `The paper quoted a skipper: “Harbour towns and their “ferry wars” will not end soon.”`,
+			want: []proto.Quote{{Text: "Harbour towns and their “ferry wars” will not end soon.", Speaker: ""}},
 		},
 		{
 			name: "a stray opening mark",
