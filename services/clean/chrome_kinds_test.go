@@ -144,6 +144,7 @@ func TestMetadataSources(t *testing.T) {
 			"authors", "Ilse Marrow", srcMeta},
 		{"byline written as text", ``, "authors", "Ilse Marrow", srcByline},
 		{"a sentence starting with by is no byline", ``, "authors", "", ""},
+		{"a dateline below a text byline is no name", ``, "authors", "Ilse Marrow, Tomas Quill", srcByline},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,6 +162,9 @@ func TestMetadataSources(t *testing.T) {
 				b = strings.Replace(b, "<article>", `<article><div class="entry-meta__author">Posted by Ilse Marrow</div>`, 1)
 			case "byline written as text":
 				b = strings.Replace(b, "<article>", `<article><p class="x">Ein Artikel von <strong>Ilse Marrow</strong> | 14.04.2031</p>`, 1)
+			case "a dateline below a text byline is no name":
+				b = strings.Replace(b, "<article>", `<article><p>Von <strong>Ilse Marrow</strong> und <strong>Tomas Quill</strong><br>`+
+					"\n"+`Harbour Wall / Reef Isles</p>`, 1)
 			case "a sentence starting with by is no byline":
 				b = strings.Replace(b, "<article>", `<article><p>By the time the Lamps were lit</p><p>By Harbour Wall, the crowd waited for an hour.</p>`, 1)
 			case "a publisher named as author gives way to the byline", "a publisher named by reference gives way to the byline",

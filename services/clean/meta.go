@@ -79,7 +79,7 @@ func scanPage(doc *html.Node) *pageInfo {
 			return
 		}
 		if node.Type == html.TextNode && !inComments && !inTeaser && len(p.textBylines) < 2 && node.Parent != nil && startsWithByWord(node.Data) {
-			if t := normSpace(spacedText(node.Parent)); len(t) <= 80 && textBylineRe.MatchString(t) {
+			if t := lineOf(spacedText(node.Parent)); len(t) <= 80 && textBylineRe.MatchString(t) {
 				p.textBylines = append(p.textBylines, t)
 			}
 		}
@@ -1109,9 +1109,28 @@ func hasToken(list, tok string) bool {
 	return false
 }
 
+// lineBreak stands for a <br> in spacedText: white space to normSpace,
+// and where lineOf cuts.
+const lineBreak = '\u2028'
+
+// lineOf returns, white space collapsed, the line of s (lines end at a
+// <br>) that starts with a byline word, or all of s when none does: a
+// byline and the dateline below it ("Von Jana Roth<br>Kakuma / Kenia")
+// are two things.
+func lineOf(s string) string {
+	if strings.ContainsRune(s, lineBreak) {
+		for line := range strings.SplitSeq(s, string(lineBreak)) {
+			if line = normSpace(line); startsWithByWord(line) {
+				return line
+			}
+		}
+	}
+	return normSpace(s)
+}
+
 // spacedText is the text of n with a space between elements: what a
 // byline shows ("By" and the linked name in spans side by side) when its
-// styles set the parts apart.
+// styles set the parts apart. A <br> is a lineBreak.
 func spacedText(n *html.Node) string {
 	var b strings.Builder
 	var walk func(*html.Node)
@@ -1122,6 +1141,8 @@ func spacedText(n *html.Node) string {
 				b.WriteString(c.Data)
 			case c.Type != html.ElementNode:
 			case c.DataAtom == atom.Script || c.DataAtom == atom.Style || c.DataAtom == atom.Noscript || c.DataAtom == atom.Template:
+			case c.DataAtom == atom.Br:
+				b.WriteRune(lineBreak)
 			default:
 				b.WriteByte(' ')
 				walk(c)
