@@ -111,3 +111,19 @@ func TestPictureCreditsAreNotAuthors(t *testing.T) {
 		})
 	}
 }
+
+func TestLooksLikeHost(t *testing.T) {
+	for name, want := range map[string]bool{
+		"Www Reef Ledger Com": true, "Reefledger De": true, "Kath Net": true, "Ledger Org": true,
+		"Ilse Marrow": false, "Tomas Quill": false, "Com": false, "Mara De Lind": false,
+	} {
+		if got := looksLikeHost(name); got != want {
+			t.Errorf("looksLikeHost(%q) = %v; want %v", name, got, want)
+		}
+	}
+	for _, s := range []string{"Unbenannt", "Untitled", "Now", "Uppdaterad"} {
+		if got := splitAuthors(s); got != nil {
+			t.Errorf("splitAuthors(%q) = %q; want none", s, got)
+		}
+	}
+}

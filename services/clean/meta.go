@@ -699,6 +699,7 @@ var widgetWords = map[string]bool{
 	"cc": true, "name": true, "none": true, "null": true, "undefined": true, "fail": true, "authority": true, "control": true,
 	"required": true, "erforderlich": true, "posted": true, "published": true, "veröffentlicht": true, "publiziert": true,
 	"erstellt": true, "publié": true, "publicado": true, "datum": true, "date": true,
+	"uppdaterad": true, "aktualisiert": true, "untitled": true, "unbenannt": true, "now": true,
 }
 
 // notAName reports whether a byline part is no person's or publisher's

@@ -413,7 +413,10 @@ func mergeTrafilatura(m *proto.PageMeta, res *trafilatura.ExtractResult, now tim
 		}
 	}
 	if len(m.Authors) == 0 && md.Author != "" {
-		if names := splitAuthors(md.Author); len(names) > 0 {
+		// Trafilatura also makes names of web addresses ("Www Example
+		// Com", "Example De").
+		names := slices.DeleteFunc(splitAuthors(md.Author), looksLikeHost)
+		if len(names) > 0 {
 			m.Authors, m.Sources["authors"] = names, srcTrafilatura
 		}
 	}
@@ -451,4 +454,16 @@ func allSite(names []string, site, host string) bool {
 		}
 	}
 	return len(names) > 0
+}
+
+// hostWords are the top-level domains seen at the end of a host written
+// as words.
+var hostWords = map[string]bool{"com": true, "net": true, "org": true, "de": true, "at": true, "ch": true,
+	"fr": true, "info": true, "eu": true, "io": true, "ru": true, "uk": true}
+
+// looksLikeHost reports whether a name is a host name written as words:
+// "Www …", or several words ending in a top-level domain.
+func looksLikeHost(name string) bool {
+	ws := strings.Fields(strings.ToLower(name))
+	return len(ws) >= 2 && (ws[0] == "www" || hostWords[ws[len(ws)-1]])
 }
