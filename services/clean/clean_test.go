@@ -591,6 +591,10 @@ func TestTitleChoice(t *testing.T) {
 			"Reef states agree lamp fund", "Reef states agree lamp fund...", srcJSONLD},
 		{"a title that only names the site gives way to the h1", `<title>Ledger</title>`,
 			"Reef states agree lamp fund", "Reef states agree lamp fund", srcHTML},
+		{"a one-word section title gives way to the h1", `<meta property="og:title" content="Pressemitteilungen">`,
+			"Reef states agree lamp fund", "Reef states agree lamp fund", srcHTML},
+		{"a one-word title stays over a short h1", `<meta property="og:title" content="Lampfund">`,
+			"Lamp fund", "Lampfund", srcOG},
 		{"JSON-LD inside a CDATA section is read",
 			`<title>Harbour page</title><script type="application/ld+json">//<![CDATA[
 {"@type":"NewsArticle","headline":"Reef states agree lamp fund","datePublished":"2031-04-15T11:00:00+02:00"}

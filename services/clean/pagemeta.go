@@ -72,8 +72,10 @@ func (c *Cleaner) pageMeta(info *pageInfo, base *url.URL) (m proto.PageMeta, dec
 		m.Title, m.Sources["title"] = normSpace(info.h1), srcHTML
 	}
 	// A title that only names the site ("Time 4 talks" on time4talks.com)
-	// gives way to the page's heading.
-	if h := normSpace(info.h1); matchesSite(m.Title, m.SiteName, host) && wordCount(h) >= 2 && !matchesSite(h, m.SiteName, host) {
+	// or is one word (a section: "Pressemitteilungen") gives way to the
+	// page's heading.
+	if h := normSpace(info.h1); (matchesSite(m.Title, m.SiteName, host) && wordCount(h) >= 2 || wordCount(m.Title) == 1 && wordCount(h) >= 3) &&
+		!matchesSite(h, m.SiteName, host) {
 		m.Title, m.Sources["title"] = h, srcHTML
 	}
 
