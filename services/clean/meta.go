@@ -98,7 +98,7 @@ func scanPage(doc *html.Node) *pageInfo {
 				if first || len(p.headings) < maxHeadings {
 					t := normSpace(textOf(node))
 					if first {
-						p.h1 = t
+						p.h1 = withoutKicker(node, t)
 					}
 					if len(p.headings) < maxHeadings {
 						p.headings = append(p.headings, t)
@@ -226,6 +226,27 @@ func hasClassPart(n *html.Node, parts []string) bool {
 	return anyToken(n, classAttrs, func(tok string) bool {
 		return slices.ContainsFunc(parts, func(part string) bool { return hasPart(tok, part) })
 	})
+}
+
+// kickerParts name the topic line a heading may open with ("Klimaschutz"
+// above "Bohren, bis es heiß wird").
+var kickerParts = []string{"kicker", "dachzeile", "topline", "overline", "eyebrow", "roofline", "spitzmarke"}
+
+// withoutKicker returns text, the text of heading h, without the topic
+// line an element inside h marked as a kicker opens it with.
+func withoutKicker(h *html.Node, text string) string {
+	for n := h.FirstChild; n != nil; n = nextInTree(n, h, true) {
+		if n.Type != html.ElementNode || !hasClassPart(n, kickerParts) {
+			continue
+		}
+		if k := normSpace(textOf(n)); k != "" && strings.HasPrefix(text, k) {
+			if rest := strings.TrimLeft(text[len(k):], " :|–—-·"); rest != "" {
+				return rest
+			}
+		}
+		break
+	}
+	return text
 }
 
 // classAttrs are the attributes whose tokens name what an element is.
