@@ -548,6 +548,11 @@ func TestStripSiteSuffix(t *testing.T) {
 		{"Ferry strike ends | Local | Harbour Post", "Harbour Post", "", "Ferry strike ends | Local"},
 		// A headline made of separated parts is left alone.
 		{"Storm - Rain - Wind", "", "", "Storm - Rain - Wind"},
+		// Chinese site and channel names, unspaced, with no site name given.
+		{"渡轮冬季照常运行-港湾网", "", "www.harbour.example", "渡轮冬季照常运行"},
+		{"渡轮冬季照常运行_交通频道_港湾网", "", "", "渡轮冬季照常运行"},
+		{"港湾网", "", "", "港湾网"},
+		{"渡轮_港湾网", "", "", "渡轮_港湾网"}, // too short a head to be a headline
 	}
 	for _, tt := range tests {
 		if got := stripSiteSuffix(tt.title, tt.site, tt.host); got != tt.want {

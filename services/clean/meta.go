@@ -969,8 +969,20 @@ func stripSiteSuffix(title, site, host string) string {
 		}
 		title = next
 	}
+	for pass := 0; pass < 2; pass++ {
+		m := hanSiteSuffix.FindStringIndex(title)
+		if m == nil || utf8.RuneCountInString(title[:m[0]]) < 4 {
+			break
+		}
+		title = strings.TrimSpace(title[:m[0]])
+	}
 	return title
 }
+
+// hanSiteSuffix is a Chinese site or channel name ending a title after a
+// separator, with no spaces around it: "…-新华网", "…_光明网",
+// "…_百度百科".
+var hanSiteSuffix = regexp.MustCompile(`\s*[-_|｜—–]\s*\p{Han}{1,8}(?:网|網|网站|新闻|新聞|日报|日報|频道|頻道|百科)\s*$`)
 
 // stripOneSegment removes one site-name segment from the end or start of
 // a title; short trailing segments after " | " go too when loose is set.
