@@ -552,7 +552,7 @@ func TestStripSiteSuffix(t *testing.T) {
 		{"渡轮冬季照常运行-港湾网", "", "www.harbour.example", "渡轮冬季照常运行"},
 		{"渡轮冬季照常运行_交通频道_港湾网", "", "", "渡轮冬季照常运行"},
 		{"港湾网", "", "", "港湾网"},
-		{"渡轮_港湾网", "", "", "渡轮_港湾网"}, // too short a head to be a headline
+		{"雅_港湾网", "", "", "雅_港湾网"}, // too short a head to be a title
 	}
 	for _, tt := range tests {
 		if got := stripSiteSuffix(tt.title, tt.site, tt.host); got != tt.want {

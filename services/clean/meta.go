@@ -971,7 +971,7 @@ func stripSiteSuffix(title, site, host string) string {
 	}
 	for pass := 0; pass < 2; pass++ {
 		m := hanSiteSuffix.FindStringIndex(title)
-		if m == nil || utf8.RuneCountInString(title[:m[0]]) < 4 {
+		if m == nil || utf8.RuneCountInString(title[:m[0]]) < 2 {
 			break
 		}
 		title = strings.TrimSpace(title[:m[0]])
