@@ -603,6 +603,8 @@ func TestTitleChoice(t *testing.T) {
 		{"the h1's kicker is no part of the headline", `<script type="application/ld+json">{"@type":"NewsArticle","headline":"Harbours: Lamp fund agreed after long talks"}</script>`,
 			`<span class="heading__kicker">Harbours</span><span class="visually-hidden">: </span><span class="heading__title">Lamp fund agreed after long talks</span>`,
 			"Lamp fund agreed after long talks", srcHTML},
+		{"a topic label opening the h1 is no part of the headline", `<title>Harbours: Lamp fund agreed after long talks</title>`,
+			`<div class="topic-label">Harbours</div> Lamp fund agreed after long talks`, "Lamp fund agreed after long talks", srcHTML},
 		{"JSON-LD inside a CDATA section is read",
 			`<title>Harbour page</title><script type="application/ld+json">//<![CDATA[
 {"@type":"NewsArticle","headline":"Reef states agree lamp fund","datePublished":"2031-04-15T11:00:00+02:00"}

@@ -229,9 +229,9 @@ func hasClassPart(n *html.Node, parts []string) bool {
 }
 
 // kickerParts name the topic line a heading may open with ("Klimaschutz"
-// above "Bohren, bis es heiß wird"); a "subtitle" that opens the h1 is
-// one too.
-var kickerParts = []string{"kicker", "dachzeile", "topline", "overline", "eyebrow", "roofline", "spitzmarke", "subtitle"}
+// above "Bohren, bis es heiß wird"); a "subtitle", topic, label or
+// category that opens the h1 is one too.
+var kickerParts = []string{"kicker", "dachzeile", "topline", "overline", "eyebrow", "roofline", "spitzmarke", "subtitle", "topic", "label", "rubrik", "rubric", "category"}
 
 // withoutKicker returns text, the text of heading h, without the topic
 // line an element inside h marked as a kicker opens it with.
