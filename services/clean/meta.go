@@ -234,20 +234,51 @@ func hasClassPart(n *html.Node, parts []string) bool {
 var kickerParts = []string{"kicker", "dachzeile", "topline", "overline", "eyebrow", "roofline", "spitzmarke", "subtitle", "topic", "label", "rubrik", "rubric", "category"}
 
 // withoutKicker returns text, the text of heading h, without the topic
-// line an element inside h marked as a kicker opens it with.
+// line it opens with: an element inside h marked as a kicker, or the
+// words before a separator hidden from view ("Zoonosen<span
+// aria-hidden="true"> – </span>Wie …"), when fewer than those after it.
 func withoutKicker(h *html.Node, text string) string {
+	var before strings.Builder // the heading's text before n
 	for n := h.FirstChild; n != nil; n = nextInTree(n, h, true) {
-		if n.Type != html.ElementNode || !hasClassPart(n, kickerParts) {
+		if n.Type == html.TextNode {
+			before.WriteString(n.Data)
 			continue
 		}
-		if k := normSpace(textOf(n)); k != "" && strings.HasPrefix(text, k) {
-			if rest := strings.TrimLeft(text[len(k):], " :|–—-·"); rest != "" {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		marked := hasClassPart(n, kickerParts)
+		if !marked && !hiddenSeparator(n) {
+			continue
+		}
+		k := normSpace(textOf(n))
+		if !marked {
+			k = normSpace(before.String())
+		}
+		if k != "" && strings.HasPrefix(text, k) {
+			rest := strings.TrimLeft(text[len(k):], kickerSeps)
+			if rest != "" && (marked || wordCount(k) < wordCount(rest)) {
 				return rest
 			}
 		}
 		break
 	}
 	return text
+}
+
+// kickerSeps are what may stand between a kicker and the headline.
+const kickerSeps = " :|–—-·\u00a0"
+
+// hiddenSeparator reports whether n is only a separator, hidden from
+// view (aria-hidden, or a class that says hidden or screen-reader only).
+func hiddenSeparator(n *html.Node) bool {
+	t := textOf(n)
+	if strings.TrimSpace(t) == "" || strings.Trim(t, kickerSeps+"\n\t") != "" {
+		return false
+	}
+	return attr(n, "aria-hidden") == "true" || anyToken(n, classAttrs, func(tok string) bool {
+		return strings.Contains(tok, "hidden") || strings.Contains(tok, "sr-only") || strings.Contains(tok, "visually")
+	})
 }
 
 // classAttrs are the attributes whose tokens name what an element is.
