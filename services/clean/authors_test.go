@@ -33,6 +33,8 @@ func TestSplitAuthorsDateTails(t *testing.T) {
 		{"Ilse Marrow, PhD", []string{"Ilse Marrow"}},
 		{"Donnerstag", nil},
 		{"Organization for Reef Works", []string{"Organization for Reef Works"}},
+		{"Mara Lind (avec Tomas Quill et Ilse Marrow)", []string{"Mara Lind", "Tomas Quill", "Ilse Marrow"}},
+		{"Jana Roth (with Oskar Fenn)", []string{"Jana Roth", "Oskar Fenn"}},
 	}
 	for _, tt := range tests {
 		if got := splitAuthors(tt.in); !slices.Equal(got, tt.want) {

@@ -679,6 +679,9 @@ var (
 	// Spanish "hace 2 horas").
 	authorTail = regexp.MustCompile(`(?i:\s+(?:[—–-]\s+)?(?:updated|published|posted|veröffentlicht|publiziert|on|hace|vor)\b.*$|\s+(?:alle artikel|all articles|all posts)$)` +
 		`|\s+(?:am|um|at)(?:\s.*)?$|\s+Stand\b.*$|\s*\d.*$`)
+	// authorWith opens the names a byline adds in parentheses ("Jane Doe
+	// (avec John Roe et Ann Poe)", "with", "mit", "con").
+	authorWith = regexp.MustCompile(`(?i)\s*\(\s*(?:avec|with|mit|con|and|und|et)\s+`)
 	// contactRe matches what a byline gives to reach its people: e-mail
 	// addresses, @handles and bare web addresses.
 	contactRe = regexp.MustCompile(`\S+@\S+|(?:^|\s)@\w+|\(?\bwww\.\S+`)
@@ -834,6 +837,7 @@ func splitAuthors(s string) []string {
 		return nil
 	}
 	s = contactRe.ReplaceAllString(s, "")
+	s = authorWith.ReplaceAllString(s, ", ")
 	s = authorLead.ReplaceAllString(s, "")
 	s = authorDateTail.ReplaceAllString(s, "")
 	s = authorTail.ReplaceAllString(s, "")
