@@ -57,80 +57,14 @@ func TestChaos(t *testing.T) {
 	}
 	articles := envInt("CHAOS_ARTICLES", 300)
 	faults := envInt("CHAOS_FAULTS", 6)
-	newsflowBin, natsBin := buildBinaries(t)
-	dir := t.TempDir()
-	logs := filepath.Join(dir, "logs")
-	if err := os.MkdirAll(logs, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	logFile := func(name string) *os.File {
-		f, err := os.Create(filepath.Join(logs, name+".log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		return f
-	}
-	defer func() {
-		if t.Failed() {
-			dumpLogs(t, logs)
-		}
-	}()
 
 	// The site publishes over about 20 s (short form) or 2 min (long form).
 	publishFor := 20 * time.Second
 	if articles > 1000 {
 		publishFor = 2 * time.Minute
 	}
-	site := newNewsSite(articles, publishFor/time.Duration(articles))
-	defer site.Close()
-	defer close(site.hang)
-
-	natsPort := freePort(t)
-	natsConf := filepath.Join(dir, "nats.conf")
-	if err := os.WriteFile(natsConf, []byte(fmt.Sprintf("listen: 127.0.0.1:%d\nmax_payload: 8MB\njetstream { store_dir: %q }\n", natsPort, filepath.Join(dir, "js"))), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
-	natsProc := &proc{name: "nats", bin: natsBin, args: []string{"-c", natsConf}, log: logFile("nats")}
-	natsProc.start(t)
-	defer natsProc.kill(syscall.SIGTERM)
-	defer func() { // before the server stops
-		if t.Failed() {
-			dumpPipeline(t, natsURL)
-		}
-	}()
-	natsUp := func() error {
-		nc, err := nats.Connect(natsURL)
-		if err == nil {
-			nc.Close()
-		}
-		return err
-	}
-	eventually(t, 10*time.Second, "nats up", natsUp)
-
-	dbPath := filepath.Join(dir, "chaos.db")
-	cfgPath := filepath.Join(dir, "newsflow.yaml")
-	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(chaosConfig, site.URL, dbPath)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stages []*proc
-	for _, s := range []string{"fetch", "clean", "clean", "extract", "extract", "store"} {
-		name := fmt.Sprintf("%s-%d", s, len(stages))
-		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-		p := &proc{name: name, bin: newsflowBin, metrics: addr, log: logFile(name),
-			args: []string{s, "-nats", natsURL, "-config", cfgPath, "-data", filepath.Join(dir, name), "-http", addr}}
-		p.start(t)
-		stages = append(stages, p)
-	}
-	defer func() {
-		for _, p := range stages {
-			p.kill(syscall.SIGTERM)
-		}
-	}()
-	for _, p := range stages {
-		eventually(t, 30*time.Second, p.name+" ready", func() error { _, err := scrape(p.metrics, "go_goroutines"); return err })
-	}
+	site := startSite(t, articles, publishFor/time.Duration(articles))
+	c := startCluster(t, site, []string{"fetch", "clean", "clean", "extract", "extract", "store"})
 
 	// Faults while the site publishes: kill -9 and restart of stage
 	// processes, a NATS restart, the database locked for 10 s.
@@ -146,32 +80,32 @@ func TestChaos(t *testing.T) {
 		time.Sleep(gap/2 + time.Duration(rng.Int64N(int64(gap)))) // spread faults over the run
 		switch f {
 		case "kill":
-			p := stages[rng.IntN(len(stages))]
+			p := c.stages[rng.IntN(len(c.stages))]
 			p.kill(syscall.SIGKILL)
 			killed = append(killed, p.name)
 			time.Sleep(time.Duration(200+rng.IntN(800)) * time.Millisecond)
 			p.start(t)
 		case "nats":
-			natsProc.kill(syscall.SIGTERM)
+			c.nats.kill(syscall.SIGTERM)
 			time.Sleep(time.Second)
-			natsProc.start(t)
-			eventually(t, 30*time.Second, "nats back after restart", natsUp)
+			c.nats.start(t)
+			eventually(t, 30*time.Second, "nats back after restart", c.natsUp)
 		case "db":
-			lockDB(t, dbPath, 10*time.Second)
+			lockDB(t, c.dbPath, 10*time.Second)
 		}
 	}
 	t.Logf("faults: %v (killed %v)", plan, killed)
 
 	// Everything the site published is stored, exactly once, complete.
-	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro&_pragma=busy_timeout(5000)")
+	db, err := sql.Open("sqlite", "file:"+c.dbPath+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	timeout := 3*time.Minute + time.Duration(articles)*20*time.Millisecond
 	eventually(t, timeout, "all articles stored", func() error {
-		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM articles WHERE url LIKE ?`, site.URL+"/story/%").Scan(&n); err != nil {
+		n, err := storedCount(db, site)
+		if err != nil {
 			return err
 		}
 		if n < articles {
@@ -184,7 +118,7 @@ func TestChaos(t *testing.T) {
 	// Nothing is left pending and only the bad inputs were dead-lettered.
 	var nc *nats.Conn
 	eventually(t, 30*time.Second, "connect to nats", func() (err error) {
-		nc, err = nats.Connect(natsURL)
+		nc, err = nats.Connect(c.natsURL)
 		return err
 	})
 	defer nc.Close()
@@ -220,7 +154,7 @@ func TestChaos(t *testing.T) {
 	})
 
 	// No process leaked goroutines or memory.
-	for _, p := range stages {
+	for _, p := range c.stages {
 		g, err := scrape(p.metrics, "go_goroutines")
 		if err != nil {
 			t.Errorf("%s: %v", p.name, err)
@@ -235,6 +169,113 @@ func TestChaos(t *testing.T) {
 			t.Errorf("%s uses %.0f MB; want bounded memory", p.name, rss/(1<<20))
 		}
 	}
+}
+
+// startSite serves n articles, one every spacing, until the test ends.
+func startSite(t *testing.T, n int, spacing time.Duration) *newsSite {
+	site := newNewsSite(n, spacing)
+	t.Cleanup(func() {
+		close(site.hang)
+		site.Close()
+	})
+	return site
+}
+
+// cluster is a NATS server and newsflow stages, each its own process,
+// watching a news site and storing into SQLite.
+type cluster struct {
+	dir, natsURL, natsConf, dbPath string
+	natsPort                       int
+	nats                           *proc
+	stages                         []*proc
+}
+
+// startCluster starts NATS (its store under dir/js) and one process per
+// stage name, and stops them when the test ends, showing their last log
+// lines and the pipeline's state if it failed.
+func startCluster(t *testing.T, site *newsSite, stageNames []string) *cluster {
+	t.Helper()
+	newsflowBin, natsBin := buildBinaries(t)
+	c := &cluster{dir: t.TempDir()}
+	logs := filepath.Join(c.dir, "logs")
+	if err := os.MkdirAll(logs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	logFile := func(name string) *os.File {
+		f, err := os.Create(filepath.Join(logs, name+".log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			dumpLogs(t, logs)
+		}
+	})
+
+	c.natsPort = freePort(t)
+	c.natsURL = fmt.Sprintf("nats://127.0.0.1:%d", c.natsPort)
+	c.natsConf = filepath.Join(c.dir, "nats.conf")
+	c.writeNATSConf(t, "js")
+	c.nats = &proc{name: "nats", bin: natsBin, args: []string{"-c", c.natsConf}, log: logFile("nats")}
+	c.nats.start(t)
+	t.Cleanup(func() { c.nats.kill(syscall.SIGTERM) })
+	t.Cleanup(func() { // before the server stops
+		if t.Failed() {
+			dumpPipeline(t, c.natsURL)
+		}
+	})
+	eventually(t, 10*time.Second, "nats up", c.natsUp)
+
+	c.dbPath = filepath.Join(c.dir, "chaos.db")
+	cfgPath := filepath.Join(c.dir, "newsflow.yaml")
+	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(chaosConfig, site.URL, c.dbPath)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stageNames {
+		name := fmt.Sprintf("%s-%d", s, len(c.stages))
+		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		p := &proc{name: name, bin: newsflowBin, metrics: addr, log: logFile(name),
+			args: []string{s, "-nats", c.natsURL, "-config", cfgPath, "-data", filepath.Join(c.dir, name), "-http", addr}}
+		p.start(t)
+		c.stages = append(c.stages, p)
+	}
+	t.Cleanup(func() {
+		for _, p := range c.stages {
+			p.kill(syscall.SIGTERM)
+		}
+	})
+	for _, p := range c.stages {
+		eventually(t, 30*time.Second, p.name+" ready", func() error { _, err := scrape(p.metrics, "go_goroutines"); return err })
+	}
+	return c
+}
+
+// writeNATSConf writes the server's config with its store in the
+// cluster's directory under store.
+func (c *cluster) writeNATSConf(t *testing.T, store string) {
+	t.Helper()
+	conf := fmt.Sprintf("listen: 127.0.0.1:%d\nmax_payload: 8MB\njetstream { store_dir: %q }\n", c.natsPort, filepath.Join(c.dir, store))
+	if err := os.WriteFile(c.natsConf, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (c *cluster) natsUp() error {
+	nc, err := nats.Connect(c.natsURL)
+	if err == nil {
+		nc.Close()
+	}
+	return err
+}
+
+// storedCount counts the site's stories in the store.
+func storedCount(db *sql.DB, site *newsSite) (int, error) {
+	var n int
+	err := db.QueryRow(`SELECT count(*) FROM articles WHERE url LIKE ?`, site.URL+"/story/%").Scan(&n)
+	return n, err
 }
 
 // checkStored verifies, with plain SQL, one complete row per published URL.
