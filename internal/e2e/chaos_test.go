@@ -97,22 +97,9 @@ func TestChaos(t *testing.T) {
 	t.Logf("faults: %v (killed %v)", plan, killed)
 
 	// Everything the site published is stored, exactly once, complete.
-	db, err := sql.Open("sqlite", "file:"+c.dbPath+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := c.openStore(t)
 	timeout := 3*time.Minute + time.Duration(articles)*20*time.Millisecond
-	eventually(t, timeout, "all articles stored", func() error {
-		n, err := storedCount(db, site)
-		if err != nil {
-			return err
-		}
-		if n < articles {
-			return fmt.Errorf("%d of %d stored", n, articles)
-		}
-		return nil
-	})
+	eventually(t, timeout, "all articles stored", storedAtLeast(db, site, articles))
 	checkStored(t, db, site, articles)
 
 	// Nothing is left pending and only the bad inputs were dead-lettered.
@@ -271,11 +258,30 @@ func (c *cluster) natsUp() error {
 	return err
 }
 
-// storedCount counts the site's stories in the store.
-func storedCount(db *sql.DB, site *newsSite) (int, error) {
-	var n int
-	err := db.QueryRow(`SELECT count(*) FROM articles WHERE url LIKE ?`, site.URL+"/story/%").Scan(&n)
-	return n, err
+// openStore opens the cluster's database for reading until the test ends.
+func (c *cluster) openStore(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+c.dbPath+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// storedAtLeast checks that at least want of the site's stories are
+// stored.
+func storedAtLeast(db *sql.DB, site *newsSite, want int) func() error {
+	return func() error {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM articles WHERE url LIKE ?`, site.URL+"/story/%").Scan(&n); err != nil {
+			return err
+		}
+		if n < want {
+			return fmt.Errorf("%d of %d stored", n, want)
+		}
+		return nil
+	}
 }
 
 // checkStored verifies, with plain SQL, one complete row per published URL.

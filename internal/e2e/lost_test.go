@@ -1,8 +1,6 @@
 package e2e_test
 
 import (
-	"database/sql"
-	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -21,30 +19,14 @@ func TestNATSLosesItsStore(t *testing.T) {
 	site := startSite(t, articles, 200*time.Millisecond) // over 12 s
 	c := startCluster(t, site, []string{"fetch", "clean", "extract", "store"})
 
-	db, err := sql.Open("sqlite", "file:"+c.dbPath+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	storedAtLeast := func(want int) func() error {
-		return func() error {
-			n, err := storedCount(db, site)
-			if err != nil {
-				return err
-			}
-			if n < want {
-				return fmt.Errorf("%d of %d stored", n, want)
-			}
-			return nil
-		}
-	}
-	eventually(t, time.Minute, "some articles stored", storedAtLeast(10))
+	db := c.openStore(t)
+	eventually(t, time.Minute, "some articles stored", storedAtLeast(db, site, 10))
 
 	c.nats.kill(syscall.SIGTERM)
 	c.writeNATSConf(t, "js-empty")
 	c.nats.start(t)
 	eventually(t, 30*time.Second, "nats back on an empty store", c.natsUp)
 
-	eventually(t, 2*time.Minute, "all articles stored", storedAtLeast(articles))
+	eventually(t, 2*time.Minute, "all articles stored", storedAtLeast(db, site, articles))
 	checkStored(t, db, site, articles)
 }
