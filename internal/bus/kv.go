@@ -47,18 +47,25 @@ func (k *KV) declare(ctx context.Context) error {
 	return nil
 }
 
-// retry runs op, and once more after declaring the bucket again when op
-// found no bucket.
-func (k *KV) retry(ctx context.Context, op func(jetstream.KeyValue) error) error {
-	err := op(k.kv.Load())
+// retry runs op, each request within opTimeout, and once more after
+// declaring the bucket again when op found no bucket.
+func (k *KV) retry(ctx context.Context, op func(context.Context, jetstream.KeyValue) error) error {
+	run := func() error {
+		ctx, cancel := bounded(ctx)
+		defer cancel()
+		return op(ctx, k.kv.Load())
+	}
+	err := run()
 	if !bucketGone(err) {
 		return err
 	}
 	k.b.log.Warn("kv bucket gone; declaring it again", zap.String("bucket", k.cfg.Bucket), zap.Error(err))
-	if derr := k.declare(ctx); derr != nil {
+	dctx, cancel := bounded(ctx)
+	defer cancel()
+	if derr := k.declare(dctx); derr != nil {
 		return errors.Join(err, derr)
 	}
-	return op(k.kv.Load())
+	return run()
 }
 
 // bucketGone reports whether err says the bucket's stream is not there.
@@ -70,7 +77,7 @@ func bucketGone(err error) bool {
 // Get returns the value and revision of key; found is false when absent.
 func (k *KV) Get(ctx context.Context, key string) (val []byte, rev uint64, found bool, err error) {
 	var e jetstream.KeyValueEntry
-	err = k.retry(ctx, func(kv jetstream.KeyValue) (err error) {
+	err = k.retry(ctx, func(ctx context.Context, kv jetstream.KeyValue) (err error) {
 		e, err = kv.Get(ctx, key)
 		return err
 	})
@@ -86,7 +93,7 @@ func (k *KV) Get(ctx context.Context, key string) (val []byte, rev uint64, found
 // Put writes key if its revision is still rev (0: only if absent) and
 // returns the new revision; ok is false when another writer came first.
 func (k *KV) Put(ctx context.Context, key string, val []byte, rev uint64) (newRev uint64, ok bool, err error) {
-	err = k.retry(ctx, func(kv jetstream.KeyValue) (err error) {
+	err = k.retry(ctx, func(ctx context.Context, kv jetstream.KeyValue) (err error) {
 		if rev == 0 {
 			newRev, err = kv.Create(ctx, key, val)
 		} else {
@@ -105,7 +112,7 @@ func (k *KV) Put(ctx context.Context, key string, val []byte, rev uint64) (newRe
 
 // Set writes key unconditionally.
 func (k *KV) Set(ctx context.Context, key string, val []byte) error {
-	err := k.retry(ctx, func(kv jetstream.KeyValue) error {
+	err := k.retry(ctx, func(ctx context.Context, kv jetstream.KeyValue) error {
 		_, err := kv.Put(ctx, key, val)
 		return err
 	})
@@ -125,7 +132,7 @@ type Entry struct {
 // before waiting for the acknowledgements: one round trip for the lot
 // rather than one per key. It returns the entries' errors joined.
 func (k *KV) SetAll(ctx context.Context, entries []Entry) error {
-	return k.retry(ctx, func(jetstream.KeyValue) error { return k.setAll(ctx, entries) })
+	return k.retry(ctx, func(ctx context.Context, _ jetstream.KeyValue) error { return k.setAll(ctx, entries) })
 }
 
 func (k *KV) setAll(ctx context.Context, entries []Entry) error {

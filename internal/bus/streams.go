@@ -241,9 +241,22 @@ func (b *Bus) PublishRaw(ctx context.Context, subject string, data []byte, msgID
 	if msgID != "" {
 		opts = append(opts, jetstream.WithMsgID(msgID))
 	}
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	ack, err := b.JS.PublishMsg(ctx, msg, opts...)
 	if err != nil {
 		return false, fmt.Errorf("publish %s: %w", subject, err)
 	}
 	return ack.Duplicate, nil
+}
+
+// opTimeout bounds one request to the server: a publish waiting for its
+// acknowledgement, a key-value read or write. A reply lost when the server
+// restarts must not hold the caller for the rest of a longer deadline (a
+// feed poll waited out its whole minute on one lost acknowledgement).
+var opTimeout = 10 * time.Second
+
+// bounded is ctx with at most opTimeout left.
+func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, opTimeout)
 }

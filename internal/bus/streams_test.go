@@ -76,3 +76,35 @@ func TestEnsureStreamsUpdatesOnlyChangedStreams(t *testing.T) {
 		t.Errorf("description still %q after EnsureStreams", d)
 	}
 }
+
+// TestPublishGivesUpOnALostAcknowledgement: a publish whose
+// acknowledgement never comes (here a subscriber that answers nothing; in
+// life a reply lost in a server restart) fails after the bound of one
+// request, even when the caller's own deadline is far away.
+func TestPublishGivesUpOnALostAcknowledgement(t *testing.T) {
+	defer bus.SetOpTimeout(300 * time.Millisecond)()
+	b := natstest.Start(t).Connect(t)
+	sub, err := b.NC.SubscribeSync("silent.subject")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.PublishRaw(ctx, "silent.subject", []byte("x"), "id-1", nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("PublishRaw with no acknowledgement: no error")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("PublishRaw still waiting for an acknowledgement after 30 s")
+	}
+	if m, err := sub.NextMsg(time.Second); err != nil || string(m.Data) != "x" {
+		t.Fatalf("the message did not reach the subscriber: %v", err)
+	}
+}
