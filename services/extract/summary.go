@@ -139,7 +139,7 @@ func Summary(title, text string, keywords []string) string {
 	var list []scored
 	for i, s := range sents {
 		toks := tokenize(s.text)
-		n := WordCount(s.text)
+		n := len(toks) // the sentence's word count
 		han := len(toks) > 0 && toks[0].script == scriptHan
 		if (han && n < 12) || (!han && n < 6) || n > 80 {
 			continue
